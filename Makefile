@@ -1,0 +1,57 @@
+# The two commands (DESIGN.md section 7):
+#   make run   — set up the embedded development site (SQLite in var/) and serve it on 127.0.0.1:8000
+#   make test  — the whole suite on PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else a throwaway
+#                cluster from the installed PostgreSQL binaries)
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_PEOPLE ?= 300
+BENCH_PEOPLE ?= 1000000
+
+# `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
+DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
+
+.PHONY: setup run test lint bench bench-seed clean
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên / Python 3.11+ required")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+	@mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(DEV_ENV) $(PY) manage.py load_reference_data
+	$(DEV_ENV) $(PY) manage.py seed_demo --people $(DEMO_PEOPLE) --seed 1 --if-empty
+	$(DEV_ENV) $(PY) manage.py ensure_admin
+
+run: setup
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	echo "Cơ sở dữ liệu kiểm thử / test database: $${url%%\?*}"; \
+	DATABASE_URL=$$url DJANGO_SECRET_KEY=test-only-not-a-secret $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+
+bench: bench-seed
+
+# Seeds BENCH_PEOPLE people into a fresh PostgreSQL database and prints the timing as JSON.
+bench-seed: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_seed.py
+
+clean:
+	$(PY) scripts/testdb.py stop || true
+	rm -rf var $(VENV)

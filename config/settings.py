@@ -1,0 +1,121 @@
+"""One settings module for every deployment; each value comes from the environment.
+
+Defaults are safe for production (DEBUG off, no development keys); `make run` and
+`make setup` switch on the embedded development defaults through the environment
+(see the Makefile). Secrets can also be read from `<NAME>_FILE`.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+
+
+def secret(name: str, default: str = "") -> str:
+    """A secret from `NAME`, else from the file named by `NAME_FILE`, else `default`."""
+    value = env.str(name, default="")
+    if value:
+        return value
+    path = env.str(f"{name}_FILE", default="")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return default
+
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = secret("DJANGO_SECRET_KEY", default="django-insecure-development-only" if DEBUG else "")
+if not SECRET_KEY:
+    raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY (hoặc DJANGO_SECRET_KEY_FILE) chưa đặt.")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite in var/ is the embedded default for `make run`; tests and production use PostgreSQL.
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "registry.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Field encryption (DESIGN.md section 5) -------------------------------------------------
+# Keys never derive from SECRET_KEY. FIELD_ENCRYPTION_KEYS is "id:base64key,id:base64key" with the
+# primary key first and older decrypt-only keys after it; BLIND_INDEX_KEY is one base64 key.
+# Both can instead come from a JSON keyring file (see registry/crypto.py for its shape).
+FIELD_ENCRYPTION_KEYS = secret("FIELD_ENCRYPTION_KEYS")
+BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY")
+KEYRING_FILE = env.str("KEYRING_FILE", default=str(VAR_DIR / "keys" / "keyring.json"))
+# Only for development: create KEYRING_FILE with fresh random keys when no key is configured.
+ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
+
+# A prison notice comes about two months before release (Law 41/2019 art. 46(1)); a release date
+# further in the future than this is refused as a typing mistake.
+RELEASE_NOTICE_WINDOW_DAYS = env.int("RELEASE_NOTICE_WINDOW_DAYS", default=92)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

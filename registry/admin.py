@@ -1,0 +1,210 @@
+"""The Django admin, in Vietnamese.
+
+Reference data (units, agencies, need types and their responsibilities, holidays, expungement
+periods) is edited here. Records about people are view-only: every change to them goes through
+``registry.services`` (validation, state machines), which the staff pages call. Lists never show
+an encrypted value (not even decrypted for display); search by national ID or phone goes through
+the blind indexes, by name through the unaccented form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from registry import crypto, models, validation
+
+MASK = "••••••"
+
+
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """View-only admin for records about people: changes go through the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def masked(field_name: str, label: str) -> Any:
+    """A list column saying whether an encrypted value is present, without decrypting it."""
+
+    @admin.display(description=label)
+    def column(obj: Any) -> str:
+        slot = obj.__dict__.get(field_name)
+        present = slot is not None and (slot.sealed is not None or slot.plain is not None)
+        return MASK if present else "—"
+
+    return column
+
+
+@admin.register(models.Person)
+class PersonAdmin(ReadOnlyRecordAdmin):
+    list_display = ["full_name", "gender", "birth_year", "national_id_masked", "phone_masked", "is_demo"]
+    list_filter = ["gender", "is_demo"]
+    search_fields = ["folded_name"]
+    search_help_text = _("Tìm theo họ tên (không cần dấu), số định danh đủ 12 số hoặc số điện thoại.")
+    exclude = ["national_id_index", "phone_index"]
+    national_id_masked = masked("national_id", _("số định danh"))
+    phone_masked = masked("phone", _("số điện thoại"))
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        ring = crypto.keyring()
+        for purpose, normalise, column in (
+            ("person.national_id", validation.normalize_national_id, "national_id_index"),
+            ("person.phone", validation.normalize_phone, "phone_index"),
+        ):
+            try:
+                digest = ring.blind_index(purpose, normalise(term))
+            except ValidationError:
+                continue
+            return queryset.filter(**{column: digest}), False
+        return queryset.filter(folded_name__contains=validation.fold(term)), False
+
+
+@admin.register(models.CustodyRecord)
+class CustodyRecordAdmin(ReadOnlyRecordAdmin):
+    list_display = ["person", "release_date", "release_kind", "expungement_eligible_date"]
+    list_filter = ["release_kind"]
+    list_select_related = ["person"]
+    date_hierarchy = "release_date"
+
+
+class MilestoneInline(admin.TabularInline):
+    model = models.CaseMilestone
+    fields = ["kind", "date", "recorded_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.Case)
+class CaseAdmin(ReadOnlyRecordAdmin):
+    list_display = ["person", "commune", "status", "classification", "address_check_due", "created_at"]
+    list_filter = ["status", "classification", "close_reason"]
+    list_select_related = ["person", "commune"]
+    search_fields = ["person__folded_name"]
+    inlines = [MilestoneInline]
+
+
+@admin.register(models.Need)
+class NeedAdmin(ReadOnlyRecordAdmin):
+    list_display = ["case", "need_type", "priority", "status"]
+    list_filter = ["need_type", "status", "priority"]
+    list_select_related = ["case__person", "case__commune", "need_type"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = models.ReferralTransition
+    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.Referral)
+class ReferralAdmin(ReadOnlyRecordAdmin):
+    list_display = ["need", "agency", "status", "outcome", "sent_at", "response_due"]
+    list_filter = ["status", "outcome", "lawful_basis", "agency__kind"]
+    list_select_related = ["need__need_type", "agency"]
+    inlines = [TransitionInline]
+
+
+@admin.register(models.CaseNote)
+class CaseNoteAdmin(ReadOnlyRecordAdmin):
+    list_display = ["case", "kind", "happened_on", "author"]
+    list_filter = ["kind"]
+    list_select_related = ["case__person", "case__commune", "author"]
+
+
+@admin.register(models.Consent)
+class ConsentAdmin(ReadOnlyRecordAdmin):
+    list_display = ["person", "purpose", "channel", "agency", "status", "given_on", "expires_on"]
+    list_filter = ["purpose", "channel", "status"]
+    list_select_related = ["person", "agency"]
+
+
+@admin.register(models.ReferralTransition)
+class ReferralTransitionAdmin(ReadOnlyRecordAdmin):
+    list_display = ["referral", "from_status", "to_status", "actor", "created_at"]
+
+
+@admin.register(models.CaseMilestone)
+class CaseMilestoneAdmin(ReadOnlyRecordAdmin):
+    list_display = ["case", "kind", "date", "recorded_by"]
+    list_filter = ["kind"]
+
+
+@admin.register(models.AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "code", "level", "unit_list", "parent", "successor", "valid_from", "valid_to"]
+    list_filter = ["unit_list", "level", "unit_type"]
+    search_fields = ["folded_name", "code"]
+    list_select_related = ["parent", "successor"]
+    raw_id_fields = ["parent", "successor"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        return super().get_search_results(request, queryset, validation.fold(search_term))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.folded_name = validation.fold(obj.name)
+        super().save_model(request, obj, form, change)
+
+
+class ResponsibilityInline(admin.TabularInline):
+    model = models.NeedTypeResponsibility
+    extra = 0
+
+
+@admin.register(models.NeedType)
+class NeedTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "response_working_days", "is_active", "ordering"]
+    inlines = [ResponsibilityInline]
+
+
+@admin.register(models.Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "level", "jurisdiction", "valid_from", "valid_to", "successor"]
+    list_filter = ["kind", "level"]
+    search_fields = ["name", "code"]
+    list_select_related = ["jurisdiction", "successor"]
+    raw_id_fields = ["jurisdiction", "parent", "successor"]
+    filter_horizontal = ["need_types"]
+
+
+@admin.register(models.PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+
+@admin.register(models.ExpungementPeriod)
+class ExpungementPeriodAdmin(admin.ModelAdmin):
+    list_display = ["article", "band", "description", "wait_months", "valid_from", "valid_to"]
+    list_filter = ["article"]
+
+
+admin.site.register(models.User, UserAdmin)

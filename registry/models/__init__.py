@@ -1,0 +1,40 @@
+from registry.models.base import BaseModel, PublicModel
+from registry.models.cases import (
+    Case,
+    CaseMilestone,
+    CaseNote,
+    Consent,
+    Need,
+    Referral,
+    ReferralTransition,
+)
+from registry.models.people import CustodyRecord, Person, User
+from registry.models.places import (
+    AdministrativeUnit,
+    Agency,
+    ExpungementPeriod,
+    NeedType,
+    NeedTypeResponsibility,
+    PublicHoliday,
+)
+
+__all__ = [
+    "AdministrativeUnit",
+    "Agency",
+    "BaseModel",
+    "Case",
+    "CaseMilestone",
+    "CaseNote",
+    "Consent",
+    "CustodyRecord",
+    "ExpungementPeriod",
+    "Need",
+    "NeedType",
+    "NeedTypeResponsibility",
+    "Person",
+    "PublicHoliday",
+    "PublicModel",
+    "Referral",
+    "ReferralTransition",
+    "User",
+]

@@ -1,0 +1,138 @@
+"""Reads of the registry that do not depend on who asks: places and the old→new map, need-type
+responsibilities, agencies proposed for a need, blind-index lookups and consent checks.
+
+Scoped reads for a signed-in user (``case_list_for_user`` …) live in the access policy and call
+these; nothing here returns personal data to a view by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from registry import crypto, validation
+from registry.errors import ApplicationError
+from registry.models import (
+    AdministrativeUnit,
+    Agency,
+    Consent,
+    Need,
+    NeedType,
+    NeedTypeResponsibility,
+    Person,
+    Referral,
+)
+
+U = AdministrativeUnit
+_UNIT_PREFIXES = ("thi tran ", "phuong ", "xa ", "huyen ", "thanh pho ", "thi xa ", "tp ", "tx ")
+
+
+def _folded_unit_name(text: str) -> str:
+    folded = validation.fold(text)
+    for prefix in _UNIT_PREFIXES:
+        if folded.startswith(prefix):
+            return folded[len(prefix):]
+    return folded
+
+
+def unit_communes_current() -> QuerySet[AdministrativeUnit]:
+    return U.objects.filter(unit_list=U.List.Y2025, level=U.Level.COMMUNE)
+
+
+def unit_responsible_today(*, commune: str, district: str | None = None) -> AdministrativeUnit:
+    """Which commune is responsible today for ``commune`` (of ``district``) as written on a document.
+
+    Accepts a current commune name, a pre-2025 commune name (with its district when the name
+    exists in several districts) or a pre-2025 commune code; diacritics, case and the words
+    "xã / phường / thị trấn" are ignored. Raises ApplicationError naming the ambiguity."""
+    wanted = _folded_unit_name(commune)
+    if wanted.isdigit():
+        old = list(U.objects.filter(unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, code=wanted.zfill(5)))
+    else:
+        old = list(
+            U.objects.filter(unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, folded_name=wanted)
+            .select_related("parent", "successor")
+        )
+    if district:
+        district_name = _folded_unit_name(district)
+        old = [u for u in old if u.parent and u.parent.folded_name == district_name]
+    successors = {u.successor_id: u.successor for u in old if u.successor_id}
+    if len(successors) == 1:
+        return next(iter(successors.values()))
+    if len(successors) > 1:
+        districts = ", ".join(sorted(u.parent.full_name for u in old if u.parent))
+        raise ApplicationError(
+            _("Có nhiều xã tên “%(name)s” trước 01/07/2025 (%(districts)s): cần ghi rõ huyện.")
+            % {"name": commune, "districts": districts},
+            extra={"code": "unit_ambiguous"},
+        )
+    current = unit_communes_current().filter(folded_name=wanted).first()
+    if current is not None and not district:
+        return current
+    raise ApplicationError(
+        _("Không tìm thấy xã “%(name)s”%(district)s trong danh mục đơn vị hành chính tỉnh Sơn La.")
+        % {"name": commune, "district": f" ({district})" if district else ""},
+        extra={"code": "unit_not_found"},
+    )
+
+
+def need_type_responsibility(*, need_type: NeedType, on: dt.date) -> NeedTypeResponsibility | None:
+    """The rule in force on ``on`` for who handles ``need_type`` (latest start wins)."""
+    return (
+        NeedTypeResponsibility.objects.filter(NeedTypeResponsibility.valid_on_q(on), need_type=need_type)
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def agencies_for_need(*, need: Need, on: dt.date) -> QuerySet[Agency]:
+    """Agencies that may receive ``need`` on ``on``, the responsible kind first, then the ones
+    whose area is the case's commune before province-wide ones."""
+    rule = need_type_responsibility(need_type=need.need_type, on=on)
+    agencies = Agency.objects.filter(Agency.valid_on_q(on), need_types=need.need_type).filter(
+        Q(jurisdiction=need.case.commune) | Q(level__in=[Agency.Level.PROVINCE, Agency.Level.CENTRAL])
+    )
+    if rule is not None:
+        agencies = agencies.filter(kind=rule.agency_kind)
+    return agencies.order_by("-level", "name")
+
+
+def person_find_by_national_id(raw: str) -> Person | None:
+    """Exact match through the blind index; the plain ID never reaches the database."""
+    normalised = validation.normalize_national_id(raw)
+    digest = crypto.keyring().blind_index("person.national_id", normalised)
+    return Person.objects.filter(national_id_index=digest).first()
+
+
+def person_find_by_phone(raw: str) -> QuerySet[Person]:
+    normalised = validation.normalize_phone(raw)
+    return Person.objects.filter(phone_index=crypto.keyring().blind_index("person.phone", normalised))
+
+
+def _consent_q(*, person: Person, agency: Agency, need_type: NeedType, on: dt.date) -> Q:
+    return (
+        Q(person=person, purpose=Consent.Purpose.REFERRAL, status=Consent.Status.GIVEN, given_on__lte=on)
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=on))
+        & (Q(agency__isnull=True) | Q(agency=agency))
+        & (Q(need_type__isnull=True) | Q(need_type=need_type))
+    )
+
+
+def consent_valid_for_referral(
+    *, person: Person, agency: Agency, need_type: NeedType, on: dt.date
+) -> Consent | None:
+    return Consent.objects.filter(_consent_q(person=person, agency=agency, need_type=need_type, on=on)).first()
+
+
+def consent_covers_referral(
+    consent: Consent, *, person: Person, agency: Agency, need_type: NeedType, on: dt.date
+) -> bool:
+    return Consent.objects.filter(
+        _consent_q(person=person, agency=agency, need_type=need_type, on=on), pk=consent.pk
+    ).exists()
+
+
+def referrals_overdue(*, on: dt.date) -> QuerySet[Referral]:
+    return Referral.objects.filter(Referral.overdue_q(on))

@@ -1,0 +1,218 @@
+"""Writes for people and custody records: validation, normalisation, encryption, one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from registry import validation
+from registry.expungement import compute_expungement
+from registry.models import CustodyRecord, ExpungementPeriod, Person, User
+
+PERSON_FIELDS = (
+    "full_name", "gender", "birth_year", "date_of_birth", "national_id", "phone", "address",
+    "ethnicity", "family_contact",
+)
+
+
+def _collect(errors: dict[str, list[Any]], field: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one check; file its ValidationError under ``field`` instead of stopping at the first."""
+    try:
+        return check(*args, **kwargs)
+    except ValidationError as error:
+        errors.setdefault(field, []).extend(error.error_list)
+        return None
+
+
+def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise person fields; raises one ValidationError listing every problem."""
+    errors: dict[str, list[Any]] = {}
+    clean = dict(data)
+    if "full_name" in data:
+        clean["full_name"] = _collect(errors, "full_name", validation.clean_name, data["full_name"])
+    if data.get("gender") not in Person.Gender.values:
+        errors.setdefault("gender", []).append(
+            ValidationError(_("Chọn giới tính: nam hoặc nữ."), code="gender_required")
+        )
+    birth_year = _collect(
+        errors, "date_of_birth", validation.validate_birth, data.get("date_of_birth"),
+        data.get("birth_year"),
+    )
+    clean["birth_year"] = birth_year
+    if data.get("national_id"):
+        clean["national_id"] = _collect(
+            errors, "national_id", validation.validate_national_id, data["national_id"],
+            birth_year=birth_year, gender=data.get("gender"),
+        )
+    if data.get("phone"):
+        clean["phone"] = _collect(errors, "phone", validation.normalize_phone, data["phone"])
+    for field in ("address", "ethnicity", "family_contact"):
+        if field in data:
+            clean[field] = (data[field] or "").strip() or None
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _check_national_id_free(person: Person) -> None:
+    field = Person._meta.get_field("national_id_index")
+    person.national_id_index = field.compute(person.national_id)
+    if person.national_id_index is None:
+        return
+    taken = Person.objects.filter(national_id_index=person.national_id_index).exclude(pk=person.pk)
+    if taken.exists():
+        raise ValidationError(
+            {"national_id": _("Số định danh này đã có trong sổ theo dõi (một người khác).")},
+            code="national_id_taken",
+        )
+
+
+def _save_person(person: Person, update_fields: list[str] | None = None) -> None:
+    person.folded_name = validation.fold(person.full_name)
+    _check_national_id_free(person)
+    person.full_clean(exclude=["national_id_index", "phone_index"])
+    try:
+        with transaction.atomic():
+            person.save(update_fields=update_fields)
+    except IntegrityError as error:  # a concurrent insert of the same national ID
+        raise ValidationError(
+            {"national_id": _("Số định danh này đã có trong sổ theo dõi (một người khác).")}
+        ) from error
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: User,
+    full_name: str,
+    gender: str,
+    birth_year: int | None = None,
+    date_of_birth: dt.date | None = None,
+    national_id: str | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+    ethnicity: str | None = None,
+    family_contact: str | None = None,
+    is_demo: bool = False,
+) -> Person:
+    """Register a person. Raises ValidationError (per field) and writes nothing on bad input."""
+    clean = _clean_person(
+        dict(full_name=full_name, gender=gender, birth_year=birth_year, date_of_birth=date_of_birth,
+             national_id=national_id, phone=phone, address=address, ethnicity=ethnicity,
+             family_contact=family_contact)
+    )
+    person = Person(is_demo=is_demo, **clean)
+    _save_person(person)
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
+    """Change some fields of a person; the same checks as ``person_create`` apply to the result."""
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown person fields: {sorted(unknown)}")
+    current = {field: getattr(person, field) for field in PERSON_FIELDS}
+    clean = _clean_person({**current, **changes})
+    for field in changes:
+        setattr(person, field, clean[field])
+    if "date_of_birth" in changes or "birth_year" in changes:
+        person.birth_year = clean["birth_year"]
+    _save_person(person)
+    return person
+
+
+def _clean_custody(person: Person, data: dict[str, Any]) -> None:
+    errors: dict[str, list[Any]] = {}
+    release_date: dt.date | None = data.get("release_date")
+    if release_date is None:
+        errors["release_date"] = [ValidationError(_("Chưa nhập ngày chấp hành xong án."))]
+    else:
+        _collect(
+            errors, "release_date", validation.validate_release_date, release_date,
+            birth_year=person.birth_year, date_of_birth=person.date_of_birth,
+        )
+    if data.get("release_kind") not in CustodyRecord.ReleaseKind.values:
+        errors["release_kind"] = [ValidationError(_("Chọn hình thức: chấp hành xong, đặc xá hoặc tha tù trước thời hạn."))]
+    penalty = data.get("main_penalty")
+    if penalty not in CustodyRecord.PenaltyKind.values:
+        errors["main_penalty"] = [ValidationError(_("Chọn loại hình phạt chính."))]
+    months = data.get("sentence_months")
+    if penalty == CustodyRecord.PenaltyKind.PRISON and not (isinstance(months, int) and 1 <= months <= 360):
+        errors["sentence_months"] = [
+            ValidationError(_("Thời hạn tù phải từ 1 đến 360 tháng (tù có thời hạn tối đa 30 năm)."))
+        ]
+    extra = data.get("additional_penalty_months")
+    if extra is not None and not (isinstance(extra, int) and 0 <= extra <= 240):
+        errors["additional_penalty_months"] = [ValidationError(_("Thời hạn hình phạt bổ sung không hợp lệ."))]
+    for field, label in (("judgment_date", _("Ngày bản án")), ("offence_date", _("Ngày phạm tội")),
+                         ("certificate_date", _("Ngày cấp giấy chứng nhận"))):
+        _collect(errors, field, validation.validate_not_future, data.get(field), code=f"{field}_future",
+                 message=_("%(label)s không được ở tương lai.") % {"label": label})
+    judgment, offence = data.get("judgment_date"), data.get("offence_date")
+    if judgment and release_date and judgment > release_date:
+        errors.setdefault("judgment_date", []).append(
+            ValidationError(_("Ngày bản án phải trước ngày chấp hành xong án."))
+        )
+    if offence and judgment and offence > judgment:
+        errors.setdefault("offence_date", []).append(
+            ValidationError(_("Ngày phạm tội phải trước ngày bản án."))
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def custody_record_fill_expungement(record: CustodyRecord) -> None:
+    """Compute and store the expungement-eligible date and how it was computed."""
+    result = compute_expungement(
+        release_date=record.release_date,
+        main_penalty=record.main_penalty,
+        sentence_months=record.sentence_months,
+        additional_penalty_months=record.additional_penalty_months,
+        obligations_fulfilled=record.obligations_fulfilled,
+        penal_code_articles=record.penal_code_articles,
+        offence_date=record.offence_date,
+        date_of_birth=record.person.date_of_birth,
+        periods=ExpungementPeriod.objects.filter(
+            ExpungementPeriod.valid_on_q(record.release_date)
+        ),
+    )
+    record.expungement_eligible_date = result.eligible_on
+    record.expungement_explanation = result.explanation
+
+
+@transaction.atomic
+def custody_record_create(
+    *,
+    actor: User,
+    person: Person,
+    release_date: dt.date,
+    release_kind: str,
+    main_penalty: str,
+    sentence_months: int | None = None,
+    additional_penalty_months: int | None = None,
+    obligations_fulfilled: bool | None = None,
+    court: str | None = None,
+    judgment_number: str | None = None,
+    judgment_date: dt.date | None = None,
+    offence: str | None = None,
+    penal_code_articles: str | None = None,
+    offence_date: dt.date | None = None,
+    prison: str | None = None,
+    certificate_number: str | None = None,
+    certificate_date: dt.date | None = None,
+    additional_penalties: str | None = None,
+    civil_obligations: str | None = None,
+) -> CustodyRecord:
+    """Record a judgment and its release; the expungement date is computed and stored."""
+    data = {k: v for k, v in locals().items() if k not in {"actor", "person"}}
+    _clean_custody(person, data)
+    record = CustodyRecord(person=person, **data)
+    custody_record_fill_expungement(record)
+    record.full_clean()
+    record.save()
+    return record

@@ -1,0 +1,189 @@
+"""The referral loop: sending a need to the agency responsible for it, and every later step.
+
+``REFERRAL_ACTIONS`` is the state machine drawn on ``Referral``: for each action, the statuses it
+may start from, the status it leads to, and whether a reason is required.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry import selectors, validation
+from registry.errors import ApplicationError
+from registry.models import Agency, Consent, Need, Referral, ReferralTransition, User
+from registry.services.cases import illegal_transition
+from registry.workdays import add_working_days
+
+R = Referral.Status
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    sources: frozenset[str]
+    target: str
+    needs_reason: bool = False
+
+
+REFERRAL_ACTIONS: dict[str, Action] = {
+    "accept": Action(_("tiếp nhận"), frozenset({R.REQUESTED}), R.ACCEPTED),
+    "reject": Action(_("từ chối"), frozenset({R.REQUESTED}), R.REJECTED, needs_reason=True),
+    "start": Action(_("bắt đầu thực hiện"), frozenset({R.ACCEPTED}), R.IN_PROGRESS),
+    "hold": Action(_("tạm dừng"), frozenset({R.IN_PROGRESS}), R.ON_HOLD, needs_reason=True),
+    "resume": Action(_("tiếp tục"), frozenset({R.ON_HOLD}), R.IN_PROGRESS),
+    "complete": Action(_("hoàn thành"), frozenset({R.IN_PROGRESS}), R.COMPLETED),
+    "fail": Action(_("ghi nhận không thực hiện được"),
+                   frozenset({R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}), R.FAILED, needs_reason=True),
+    "cancel": Action(_("hủy"), frozenset({R.REQUESTED, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
+                     R.CANCELLED, needs_reason=True),
+}
+
+# What a finished referral means for its need.
+_NEED_AFTER = {
+    (R.COMPLETED, Referral.Outcome.ACHIEVED): Need.Status.MET,
+    (R.COMPLETED, Referral.Outcome.PARTLY): Need.Status.MET,
+    (R.COMPLETED, Referral.Outcome.NOT_ACHIEVED): Need.Status.UNMET,
+}
+
+
+def _lawful_basis(need: Need, agency: Agency, consent: Consent | None) -> tuple[str, Consent | None]:
+    """A legal duty of the receiver for this need today, else the person's valid consent."""
+    today = validation.today()
+    duty = selectors.need_type_responsibility(need_type=need.need_type, on=today)
+    if duty is not None and duty.legal_duty and duty.agency_kind == agency.kind:
+        return Referral.LawfulBasis.LEGAL_DUTY, None
+    consent = consent or selectors.consent_valid_for_referral(
+        person=need.case.person, agency=agency, need_type=need.need_type, on=today
+    )
+    if consent is None or not selectors.consent_covers_referral(
+        consent, person=need.case.person, agency=agency, need_type=need.need_type, on=today
+    ):
+        raise ApplicationError(
+            _("Chưa có căn cứ chia sẻ thông tin: cơ quan nhận không có nhiệm vụ luật định với nhu "
+              "cầu này và người được hỗ trợ chưa đồng ý chia sẻ cho cơ quan đó."),
+            extra={"code": "no_lawful_basis"},
+        )
+    return Referral.LawfulBasis.CONSENT, consent
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    actor: User,
+    need: Need,
+    agency: Agency,
+    sender_agency: Agency | None = None,
+    consent: Consent | None = None,
+    program: str = "",
+    note: str | None = None,
+) -> Referral:
+    """IDENTIFIED need → REFERRED, with a REQUESTED referral to ``agency`` and its deadline."""
+    locked = Need.objects.select_for_update().select_related("case__person", "need_type").get(pk=need.pk)
+    if locked.case.status == locked.case.Status.CLOSED:
+        raise illegal_transition(_("gửi đề nghị"), locked.case.get_status_display())
+    if locked.status != Need.Status.IDENTIFIED:
+        raise illegal_transition(_("gửi đề nghị"), locked.get_status_display())
+    today = validation.today()
+    if not agency.is_valid_on(today):
+        raise ValidationError({"agency": _("Cơ quan này không còn hoạt động; chọn cơ quan kế thừa.")})
+    if not agency.need_types.filter(pk=locked.need_type_id).exists():
+        raise ValidationError({"agency": _("Cơ quan này không phụ trách loại nhu cầu đã chọn.")})
+    basis, consent = _lawful_basis(locked, agency, consent)
+    now = timezone.now()
+    referral = Referral(
+        need=locked, agency=agency, sender_agency=sender_agency, sent_by=actor, lawful_basis=basis,
+        consent=consent, program=program, note=note, sent_at=now,
+        response_due=add_working_days(today, locked.need_type.response_working_days),
+    )
+    referral.full_clean()
+    referral.save()
+    ReferralTransition.objects.create(referral=referral, from_status="", to_status=R.REQUESTED, actor=actor)
+    locked.status = Need.Status.REFERRED
+    locked.save(update_fields=["status", "updated_at"])
+    need.status = locked.status
+    return referral
+
+
+@transaction.atomic
+def referral_transition(
+    *, actor: User, referral: Referral, action: str, reason: str = "", outcome: str = ""
+) -> Referral:
+    """Apply one action of ``REFERRAL_ACTIONS``; raises ApplicationError for an illegal step and
+    ValidationError for a missing reason or outcome."""
+    step = REFERRAL_ACTIONS[action]
+    reason = (reason or "").strip()
+    if step.needs_reason and not reason:
+        raise ValidationError({"reason": _("Cần ghi lý do khi %(action)s.") % {"action": step.label}})
+    if action == "complete" and outcome not in Referral.Outcome.values:
+        raise ValidationError({"outcome": _("Chọn kết quả: đạt, đạt một phần hoặc không đạt.")})
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.status not in step.sources:
+        raise illegal_transition(step.label, locked.get_status_display())
+    previous, now = locked.status, timezone.now()
+    locked.status = step.target
+    locked.reason = reason or locked.reason
+    locked.outcome = outcome or locked.outcome
+    if previous == R.REQUESTED and action != "cancel":
+        locked.responded_at = now
+    if step.target in Referral.TERMINAL:
+        locked.closed_at = now
+    locked.version = F("version") + 1
+    locked.save(update_fields=["status", "reason", "outcome", "responded_at", "closed_at", "version", "updated_at"])
+    ReferralTransition.objects.create(
+        referral=locked, from_status=previous, to_status=step.target, actor=actor, reason=reason
+    )
+    _update_need_after(locked)
+    locked.refresh_from_db()
+    return locked
+
+
+def _update_need_after(referral: Referral) -> None:
+    if referral.status not in Referral.TERMINAL:
+        return
+    need = Need.objects.select_for_update().get(pk=referral.need_id)
+    if need.status != Need.Status.REFERRED:
+        return
+    still_open = need.referrals.exclude(status__in=Referral.TERMINAL).exists()
+    target = _NEED_AFTER.get((referral.status, referral.outcome))
+    if target is None and still_open:
+        return
+    need.status = target or Need.Status.IDENTIFIED  # refused or dropped: may be referred again
+    need.save(update_fields=["status", "updated_at"])
+
+
+def referral_accept(*, actor: User, referral: Referral) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="accept")
+
+
+def referral_reject(*, actor: User, referral: Referral, reason: str) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="reject", reason=reason)
+
+
+def referral_start(*, actor: User, referral: Referral) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="start")
+
+
+def referral_hold(*, actor: User, referral: Referral, reason: str) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="hold", reason=reason)
+
+
+def referral_resume(*, actor: User, referral: Referral) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="resume")
+
+
+def referral_complete(*, actor: User, referral: Referral, outcome: str, reason: str = "") -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="complete", outcome=outcome, reason=reason)
+
+
+def referral_fail(*, actor: User, referral: Referral, reason: str) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="fail", reason=reason)
+
+
+def referral_cancel(*, actor: User, referral: Referral, reason: str) -> Referral:
+    return referral_transition(actor=actor, referral=referral, action="cancel", reason=reason)
