@@ -27,7 +27,9 @@ def secret(name: str, default: str = "") -> str:
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = secret("DJANGO_SECRET_KEY", default="django-insecure-development-only" if DEBUG else "")
+SECRET_KEY = secret(
+    "DJANGO_SECRET_KEY", default="django-insecure-development-only" if DEBUG else ""
+)
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("DJANGO_SECRET_KEY (hoặc DJANGO_SECRET_KEY_FILE) chưa đặt.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

@@ -40,7 +40,7 @@ def masked(field_name: str, label: str) -> Any:
     """A list column saying whether an encrypted value is present, without decrypting it."""
 
     @admin.display(description=label)
-    def column(obj: Any) -> str:
+    def column(model_admin: admin.ModelAdmin, obj: Any) -> str:
         slot = obj.__dict__.get(field_name)
         present = slot is not None and (slot.sealed is not None or slot.plain is not None)
         return MASK if present else "—"
@@ -50,10 +50,19 @@ def masked(field_name: str, label: str) -> Any:
 
 @admin.register(models.Person)
 class PersonAdmin(ReadOnlyRecordAdmin):
-    list_display = ["full_name", "gender", "birth_year", "national_id_masked", "phone_masked", "is_demo"]
+    list_display = [
+        "full_name",
+        "gender",
+        "birth_year",
+        "national_id_masked",
+        "phone_masked",
+        "is_demo",
+    ]
     list_filter = ["gender", "is_demo"]
     search_fields = ["folded_name"]
-    search_help_text = _("Tìm theo họ tên (không cần dấu), số định danh đủ 12 số hoặc số điện thoại.")
+    search_help_text = _(
+        "Tìm theo họ tên (không cần dấu), số định danh đủ 12 số hoặc số điện thoại."
+    )
     exclude = ["national_id_index", "phone_index"]
     national_id_masked = masked("national_id", _("số định danh"))
     phone_masked = masked("phone", _("số điện thoại"))
@@ -98,7 +107,14 @@ class MilestoneInline(admin.TabularInline):
 
 @admin.register(models.Case)
 class CaseAdmin(ReadOnlyRecordAdmin):
-    list_display = ["person", "commune", "status", "classification", "address_check_due", "created_at"]
+    list_display = [
+        "person",
+        "commune",
+        "status",
+        "classification",
+        "address_check_due",
+        "created_at",
+    ]
     list_filter = ["status", "classification", "close_reason"]
     list_select_related = ["person", "commune"]
     search_fields = ["person__folded_name"]
@@ -158,7 +174,16 @@ class CaseMilestoneAdmin(ReadOnlyRecordAdmin):
 
 @admin.register(models.AdministrativeUnit)
 class AdministrativeUnitAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "code", "level", "unit_list", "parent", "successor", "valid_from", "valid_to"]
+    list_display = [
+        "full_name",
+        "code",
+        "level",
+        "unit_list",
+        "parent",
+        "successor",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["unit_list", "level", "unit_type"]
     search_fields = ["folded_name", "code"]
     list_select_related = ["parent", "successor"]

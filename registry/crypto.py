@@ -60,7 +60,9 @@ class Keyring:
 
     def __post_init__(self) -> None:
         if self.primary_id not in self.keys:
-            raise ImproperlyConfigured("Khóa chính của bộ khóa mã hóa không có trong danh sách khóa.")
+            raise ImproperlyConfigured(
+                "Khóa chính của bộ khóa mã hóa không có trong danh sách khóa."
+            )
         for key_id, key in self.keys.items():
             if len(key) != KEY_BYTES:
                 raise ImproperlyConfigured(f"Khóa mã hóa '{key_id}' phải dài 32 byte (AES-256).")
@@ -87,11 +89,15 @@ class Keyring:
         try:
             return cipher.decrypt(nonce, body, aad).decode("utf-8")
         except InvalidTag:
-            raise DecryptionError("Không giải mã được: dữ liệu bị sửa hoặc không thuộc dòng này.") from None
+            raise DecryptionError(
+                "Không giải mã được: dữ liệu bị sửa hoặc không thuộc dòng này."
+            ) from None
 
     def blind_index(self, purpose: str, normalised: str) -> str:
         return hmac.new(
-            _derive_index_key(self.blind_index_key, purpose), normalised.encode("utf-8"), hashlib.sha256
+            _derive_index_key(self.blind_index_key, purpose),
+            normalised.encode("utf-8"),
+            hashlib.sha256,
         ).hexdigest()
 
 
@@ -119,7 +125,10 @@ def associated_data(table: str, column: str, row_id: object) -> bytes:
 @cache
 def _derive_index_key(master: bytes, purpose: str) -> bytes:
     return HKDF(
-        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=f"blind-index|{purpose}".encode()
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=None,
+        info=f"blind-index|{purpose}".encode(),
     ).derive(master)
 
 
@@ -146,7 +155,9 @@ def keyring_from_config(keys_spec: str, index_key: str) -> Keyring:
         order.append(key_id.strip())
     if not order:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS không có khóa nào.")
-    return Keyring(primary_id=order[0], keys=keys, blind_index_key=_b64(index_key, "BLIND_INDEX_KEY"))
+    return Keyring(
+        primary_id=order[0], keys=keys, blind_index_key=_b64(index_key, "BLIND_INDEX_KEY")
+    )
 
 
 def keyring_from_file(path: Path) -> Keyring:
@@ -158,10 +169,14 @@ def keyring_from_file(path: Path) -> Keyring:
     )
 
 
-def write_keyring_file(path: Path, *, primary: str, keys: dict[str, str], blind_index_key: str) -> None:
+def write_keyring_file(
+    path: Path, *, primary: str, keys: dict[str, str], blind_index_key: str
+) -> None:
     """Write a keyring file readable by its owner only (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = json.dumps({"primary": primary, "keys": keys, "blind_index_key": blind_index_key}, indent=2)
+    payload = json.dumps(
+        {"primary": primary, "keys": keys, "blind_index_key": blind_index_key}, indent=2
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(payload + "\n")
@@ -170,7 +185,7 @@ def write_keyring_file(path: Path, *, primary: str, keys: dict[str, str], blind_
 @cache
 def keyring() -> Keyring:
     """The configured keyring: settings first, then the keyring file, then (development only) a
-    freshly generated file in var/. Anything else is a configuration error, never a silent default."""
+    freshly generated file in var/. Anything else is a configuration error, never a default."""
     if settings.FIELD_ENCRYPTION_KEYS:
         if not settings.BLIND_INDEX_KEY:
             raise ImproperlyConfigured("Có FIELD_ENCRYPTION_KEYS nhưng thiếu BLIND_INDEX_KEY.")
@@ -182,11 +197,18 @@ def keyring() -> Keyring:
                 "Chưa cấu hình khóa mã hóa: đặt FIELD_ENCRYPTION_KEYS và BLIND_INDEX_KEY, "
                 "hoặc KEYRING_FILE trỏ tới tệp bộ khóa."
             )
-        write_keyring_file(path, primary="dev1", keys={"dev1": new_key()}, blind_index_key=new_key())
+        write_keyring_file(
+            path, primary="dev1", keys={"dev1": new_key()}, blind_index_key=new_key()
+        )
     return keyring_from_file(path)
 
 
 @receiver(setting_changed)
 def _reset_keyring(*, setting: str, **kwargs: object) -> None:
-    if setting in {"FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "KEYRING_FILE", "ENCRYPTION_DEV_KEYS"}:
+    if setting in {
+        "FIELD_ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+        "KEYRING_FILE",
+        "ENCRYPTION_DEV_KEYS",
+    }:
         keyring.cache_clear()

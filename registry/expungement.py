@@ -45,7 +45,9 @@ def _pick_period(
 ) -> ExpungementPeriod:
     rows = [p for p in periods if p.article == article and p.custodial == custodial]
     if custodial:
-        rows = [p for p in rows if p.max_prison_months is None or (months or 0) <= p.max_prison_months]
+        rows = [
+            p for p in rows if p.max_prison_months is None or (months or 0) <= p.max_prison_months
+        ]
         rows.sort(key=lambda p: (p.max_prison_months is None, p.max_prison_months or 0))
     if not rows:
         raise LookupError(f"no expungement period for article {article}")
@@ -67,7 +69,10 @@ def compute_expungement(
     periods = list(periods)
     fmt = "%d/%m/%Y"
     if offence_date and date_of_birth and _age_at(date_of_birth, offence_date) < 16:
-        return Expungement(release_date, "Phạm tội khi chưa đủ 16 tuổi: không bị coi là có án tích (Điều 107(1) BLHS).")
+        return Expungement(
+            release_date,
+            "Phạm tội khi chưa đủ 16 tuổi: không bị coi là có án tích (Điều 107(1) BLHS).",
+        )
     if obligations_fulfilled is False:
         return Expungement(
             None,
@@ -78,14 +83,20 @@ def compute_expungement(
     court = bool(_articles(penal_code_articles) & COURT_ORDERED_ARTICLES)
     article = "107" if juvenile else ("71" if court else "70")
     custodial = main_penalty not in NON_CUSTODIAL
-    unbounded = main_penalty in {CustodyRecord.PenaltyKind.LIFE, CustodyRecord.PenaltyKind.DEATH_COMMUTED}
+    unbounded = main_penalty in {
+        CustodyRecord.PenaltyKind.LIFE,
+        CustodyRecord.PenaltyKind.DEATH_COMMUTED,
+    }
     months = 10**6 if unbounded else sentence_months  # life terms fall beyond every bounded band
     period = _pick_period(periods, article, custodial, months)
     wait = period.wait_months
     notes = [f"Điều {article}(2) khung {period.band} ({period.description}): chờ {wait} tháng"]
     if additional_penalty_months and additional_penalty_months > wait and article == "70":
         wait = additional_penalty_months
-        notes.append(f"hình phạt bổ sung {additional_penalty_months} tháng dài hơn nên tính theo hình phạt bổ sung")
+        notes.append(
+            f"hình phạt bổ sung {additional_penalty_months} tháng dài hơn "
+            "nên tính theo hình phạt bổ sung"
+        )
     eligible = add_months(release_date, wait)
     notes.append(f"từ ngày chấp hành xong {release_date:{fmt}} → {eligible:{fmt}}")
     if article == "71":

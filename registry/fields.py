@@ -88,7 +88,9 @@ class EncryptedField(models.BinaryField):
     def aad(self, instance: models.Model) -> bytes:
         row_id = getattr(instance, "uuid", None)
         if row_id is None:
-            raise ValueError(f"{type(instance).__name__} needs a uuid before encrypted fields are saved")
+            raise ValueError(
+                f"{type(instance).__name__} needs a uuid before encrypted fields are saved"
+            )
         return crypto.associated_data(instance._meta.db_table, self.column, row_id)
 
     # --- Django plumbing -------------------------------------------------------------------
@@ -110,7 +112,9 @@ class EncryptedField(models.BinaryField):
 
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name != "isnull":
-            raise TypeError(f"Encrypted field {self.name!r} cannot be searched; use its blind index.")
+            raise TypeError(
+                f"Encrypted field {self.name!r} cannot be searched; use its blind index."
+            )
         return super().get_lookup(lookup_name)
 
     def value_to_string(self, obj: models.Model) -> str | None:
@@ -122,7 +126,10 @@ class EncryptedField(models.BinaryField):
         # The admin and model forms edit the plain value; passed-through widgets are for bytes.
         passed = {k: v for k, v in kwargs.items() if k in {"initial", "disabled"}}
         return self.form_class(
-            required=not self.blank, label=capfirst(self.verbose_name), help_text=self.help_text, **passed
+            required=not self.blank,
+            label=capfirst(self.verbose_name),
+            help_text=self.help_text,
+            **passed,
         )
 
 
@@ -156,7 +163,9 @@ class EncryptedDateField(EncryptedField):
 class BlindIndexField(models.CharField):
     """Hex HMAC-SHA256 of another encrypted field's normalised value, for exact-match search."""
 
-    def __init__(self, *args: Any, source: str, purpose: str, normalizer: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, source: str, purpose: str, normalizer: str, **kwargs: Any
+    ) -> None:
         self.source, self.purpose, self.normalizer = source, purpose, normalizer
         kwargs.setdefault("max_length", 64)
         kwargs.setdefault("null", True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Switch
+from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from registry import crypto, validation
@@ -33,7 +34,7 @@ def _folded_unit_name(text: str) -> str:
     folded = validation.fold(text)
     for prefix in _UNIT_PREFIXES:
         if folded.startswith(prefix):
-            return folded[len(prefix):]
+            return folded[len(prefix) :]
     return folded
 
 
@@ -42,18 +43,21 @@ def unit_communes_current() -> QuerySet[AdministrativeUnit]:
 
 
 def unit_responsible_today(*, commune: str, district: str | None = None) -> AdministrativeUnit:
-    """Which commune is responsible today for ``commune`` (of ``district``) as written on a document.
+    """Which commune is responsible today for ``commune`` (of ``district``) as on a document.
 
     Accepts a current commune name, a pre-2025 commune name (with its district when the name
     exists in several districts) or a pre-2025 commune code; diacritics, case and the words
     "xã / phường / thị trấn" are ignored. Raises ApplicationError naming the ambiguity."""
     wanted = _folded_unit_name(commune)
     if wanted.isdigit():
-        old = list(U.objects.filter(unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, code=wanted.zfill(5)))
+        old = list(
+            U.objects.filter(unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, code=wanted.zfill(5))
+        )
     else:
         old = list(
-            U.objects.filter(unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, folded_name=wanted)
-            .select_related("parent", "successor")
+            U.objects.filter(
+                unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, folded_name=wanted
+            ).select_related("parent", "successor")
         )
     if district:
         district_name = _folded_unit_name(district)
@@ -81,7 +85,9 @@ def unit_responsible_today(*, commune: str, district: str | None = None) -> Admi
 def need_type_responsibility(*, need_type: NeedType, on: dt.date) -> NeedTypeResponsibility | None:
     """The rule in force on ``on`` for who handles ``need_type`` (latest start wins)."""
     return (
-        NeedTypeResponsibility.objects.filter(NeedTypeResponsibility.valid_on_q(on), need_type=need_type)
+        NeedTypeResponsibility.objects.filter(
+            NeedTypeResponsibility.valid_on_q(on), need_type=need_type
+        )
         .order_by("-valid_from")
         .first()
     )
@@ -92,11 +98,17 @@ def agencies_for_need(*, need: Need, on: dt.date) -> QuerySet[Agency]:
     whose area is the case's commune before province-wide ones."""
     rule = need_type_responsibility(need_type=need.need_type, on=on)
     agencies = Agency.objects.filter(Agency.valid_on_q(on), need_types=need.need_type).filter(
-        Q(jurisdiction=need.case.commune) | Q(level__in=[Agency.Level.PROVINCE, Agency.Level.CENTRAL])
+        Q(jurisdiction=need.case.commune)
+        | Q(level__in=[Agency.Level.PROVINCE, Agency.Level.CENTRAL])
     )
     if rule is not None:
         agencies = agencies.filter(kind=rule.agency_kind)
-    return agencies.order_by("-level", "name")
+    local_first = Switch(
+        When(jurisdiction=need.case.commune, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return agencies.annotate(local_first=local_first).order_by("local_first", "name")
 
 
 def person_find_by_national_id(raw: str) -> Person | None:
@@ -108,12 +120,19 @@ def person_find_by_national_id(raw: str) -> Person | None:
 
 def person_find_by_phone(raw: str) -> QuerySet[Person]:
     normalised = validation.normalize_phone(raw)
-    return Person.objects.filter(phone_index=crypto.keyring().blind_index("person.phone", normalised))
+    return Person.objects.filter(
+        phone_index=crypto.keyring().blind_index("person.phone", normalised)
+    )
 
 
 def _consent_q(*, person: Person, agency: Agency, need_type: NeedType, on: dt.date) -> Q:
     return (
-        Q(person=person, purpose=Consent.Purpose.REFERRAL, status=Consent.Status.GIVEN, given_on__lte=on)
+        Q(
+            person=person,
+            purpose=Consent.Purpose.REFERRAL,
+            status=Consent.Status.GIVEN,
+            given_on__lte=on,
+        )
         & (Q(expires_on__isnull=True) | Q(expires_on__gte=on))
         & (Q(agency__isnull=True) | Q(agency=agency))
         & (Q(need_type__isnull=True) | Q(need_type=need_type))
@@ -123,7 +142,9 @@ def _consent_q(*, person: Person, agency: Agency, need_type: NeedType, on: dt.da
 def consent_valid_for_referral(
     *, person: Person, agency: Agency, need_type: NeedType, on: dt.date
 ) -> Consent | None:
-    return Consent.objects.filter(_consent_q(person=person, agency=agency, need_type=need_type, on=on)).first()
+    return Consent.objects.filter(
+        _consent_q(person=person, agency=agency, need_type=need_type, on=on)
+    ).first()
 
 
 def consent_covers_referral(

@@ -115,8 +115,10 @@ def validate_national_id(
         )
     if gender in {"male", "female"} and id_gender != gender:
         raise ValidationError(
-            _("Chữ số thứ 4 của số định danh cho biết giới tính %(id_gender)s, không khớp với "
-              "giới tính đã nhập."),
+            _(
+                "Chữ số thứ 4 của số định danh cho biết giới tính %(id_gender)s, không khớp với "
+                "giới tính đã nhập."
+            ),
             code="national_id_gender",
             params={"id_gender": _("nam") if id_gender == "male" else _("nữ")},
         )
@@ -158,9 +160,7 @@ def normalize_phone(raw: str) -> str:
     except phonenumbers.NumberParseException:
         raise ValidationError(_("Không đọc được số điện thoại."), code="phone_unparsable") from None
     if number.country_code != 84:
-        raise ValidationError(
-            _("Chỉ nhận số di động Việt Nam (+84)."), code="phone_not_vietnamese"
-        )
+        raise ValidationError(_("Chỉ nhận số di động Việt Nam (+84)."), code="phone_not_vietnamese")
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             _("Số điện thoại không tồn tại trong dải số của Việt Nam."), code="phone_invalid"
@@ -198,14 +198,17 @@ def validate_birth(date_of_birth: dt.date | None, birth_year: int | None) -> int
     return birth_year
 
 
-def validate_release_date(release_date: dt.date, *, birth_year: int | None,
-                          date_of_birth: dt.date | None = None) -> None:
+def validate_release_date(
+    release_date: dt.date, *, birth_year: int | None, date_of_birth: dt.date | None = None
+) -> None:
     """A release date is after birth and no further ahead than a prison notice can be."""
     window = settings.RELEASE_NOTICE_WINDOW_DAYS
     if release_date > today() + dt.timedelta(days=window):
         raise ValidationError(
-            _("Ngày chấp hành xong án %(date)s quá xa: thông báo của trại giam chỉ gửi trước tối "
-              "đa %(days)d ngày."),
+            _(
+                "Ngày chấp hành xong án %(date)s quá xa: thông báo của trại giam chỉ gửi trước tối "
+                "đa %(days)d ngày."
+            ),
             code="release_too_far",
             params={"date": release_date.strftime("%d/%m/%Y"), "days": window},
         )

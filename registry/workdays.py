@@ -9,7 +9,9 @@ from registry.models import PublicHoliday
 
 
 def holidays_between(start: dt.date, end: dt.date) -> set[dt.date]:
-    return set(PublicHoliday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True))
+    return set(
+        PublicHoliday.objects.filter(date__gte=start, date__lte=end).values_list("date", flat=True)
+    )
 
 
 def is_working_day(day: dt.date, holidays: set[dt.date]) -> bool:

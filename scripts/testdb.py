@@ -48,7 +48,9 @@ def as_cluster_owner(cmd: list[str]) -> list[str]:
         return cmd
     runuser = shutil.which("runuser")
     if runuser is None:
-        sys.exit("Đang chạy bằng root và không có 'runuser' để khởi động PostgreSQL bằng user khác.")
+        sys.exit(
+            "Đang chạy bằng root và không có 'runuser' để khởi động PostgreSQL bằng user khác."
+        )
     return [runuser, "-u", "postgres", "--", *cmd]
 
 
@@ -58,8 +60,8 @@ def throwaway_url() -> str:
         sys.exit(
             "Không tìm thấy PostgreSQL cho bộ kiểm thử: không có DATABASE_URL, không có máy chủ ở "
             "127.0.0.1:5432 và không có initdb/pg_ctl.\n"
-            "Hãy cài PostgreSQL (Debian/Ubuntu: sudo apt-get install postgresql; macOS: brew install "
-            "postgresql) hoặc đặt DATABASE_URL=postgres://user@host:port/db.\n"
+            "Hãy cài PostgreSQL (Debian/Ubuntu: sudo apt-get install postgresql; "
+            "macOS: brew install postgresql) hoặc đặt DATABASE_URL=postgres://user@host:port/db.\n"
             "No PostgreSQL found for the tests: install PostgreSQL or set DATABASE_URL."
         )
     if not answers("127.0.0.1", PORT):
@@ -67,12 +69,41 @@ def throwaway_url() -> str:
             CLUSTER.mkdir(parents=True, exist_ok=True)
             if os.geteuid() == 0:
                 shutil.chown(CLUSTER, "postgres", "postgres")
-            subprocess.run(as_cluster_owner([initdb, "-D", str(CLUSTER), "-A", "trust", "-U", "postgres",
-                                             "-E", "UTF8", "--no-sync"]), check=True, stdout=subprocess.DEVNULL)
-        subprocess.run(as_cluster_owner([
-            pg_ctl, "-D", str(CLUSTER), "-l", str(CLUSTER / "server.log"), "-w", "start",
-            "-o", f"-p {PORT} -c listen_addresses=127.0.0.1 -k {CLUSTER} -c fsync=off"]),
-            check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                as_cluster_owner(
+                    [
+                        initdb,
+                        "-D",
+                        str(CLUSTER),
+                        "-A",
+                        "trust",
+                        "-U",
+                        "postgres",
+                        "-E",
+                        "UTF8",
+                        "--no-sync",
+                    ]
+                ),
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        subprocess.run(
+            as_cluster_owner(
+                [
+                    pg_ctl,
+                    "-D",
+                    str(CLUSTER),
+                    "-l",
+                    str(CLUSTER / "server.log"),
+                    "-w",
+                    "start",
+                    "-o",
+                    f"-p {PORT} -c listen_addresses=127.0.0.1 -k {CLUSTER} -c fsync=off",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(50):
             if answers("127.0.0.1", PORT):
                 break
@@ -85,8 +116,11 @@ def main() -> None:
     if action == "stop":
         pg_ctl = pg_binary("pg_ctl")
         if pg_ctl and (CLUSTER / "postmaster.pid").exists():
-            subprocess.run(as_cluster_owner([pg_ctl, "-D", str(CLUSTER), "-m", "fast", "stop"]),
-                           check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                as_cluster_owner([pg_ctl, "-D", str(CLUSTER), "-m", "fast", "stop"]),
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
         return
     if os.environ.get("DATABASE_URL"):
         print(os.environ["DATABASE_URL"])

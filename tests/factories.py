@@ -78,7 +78,9 @@ def make_custody(actor: User, person: Person, **overrides: object) -> CustodyRec
 def make_case(actor: User, person: Person | None = None, commune_name: str = "Tô Hiệu") -> Case:
     person = person or make_person(actor)
     record = make_custody(actor, person)
-    return services.case_open(actor=actor, person=person, commune=commune(commune_name), custody_record=record)
+    return services.case_open(
+        actor=actor, person=person, commune=commune(commune_name), custody_record=record
+    )
 
 
 def make_need(actor: User, case: Case, code: str = "job") -> Need:

@@ -56,12 +56,19 @@ class Case(PublicModel):
         Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("người")
     )
     custody_record = models.ForeignKey(
-        CustodyRecord, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        CustodyRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name=_("hồ sơ thi hành án"),
     )
     commune = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="cases",
-        limit_choices_to={"unit_list": "2025", "level": "commune"}, verbose_name=_("xã, phường"),
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        limit_choices_to={"unit_list": "2025", "level": "commune"},
+        verbose_name=_("xã, phường"),
     )
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=Status.choices, default=Status.EXPECTED
@@ -71,8 +78,12 @@ class Case(PublicModel):
     )
     closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     assigned_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assigned_cases", verbose_name=_("cán bộ phụ trách"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("cán bộ phụ trách"),
     )
     helper = EncryptedTextField(_("người được phân công giúp đỡ"))
     helper_assigned_on = models.DateField(_("ngày phân công giúp đỡ"), null=True, blank=True)
@@ -81,12 +92,16 @@ class Case(PublicModel):
     )
     classified_on = models.DateField(_("ngày phân loại"), null=True, blank=True)
     reporting_deadline = models.DateField(
-        _("hạn trình diện"), null=True, blank=True,
+        _("hạn trình diện"),
+        null=True,
+        blank=True,
         help_text=_("Ghi theo giấy chứng nhận (PT70, PT72) của từng người."),
     )
     address_check_due = models.DateField(_("hạn xác minh nơi cư trú"), null=True, blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("người mở hồ sơ"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -138,7 +153,9 @@ class CaseMilestone(PublicModel):
         verbose_name = _("mốc hồ sơ")
         verbose_name_plural = _("mốc hồ sơ")
         ordering = ["date", "id"]
-        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="one_milestone_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="one_milestone_per_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
@@ -234,11 +251,17 @@ class Referral(PublicModel):
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="referrals")
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="referrals_received",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
         verbose_name=_("cơ quan nhận"),
     )
     sender_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals_sent",
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals_sent",
         verbose_name=_("cơ quan gửi"),
     )
     sent_by = models.ForeignKey(
@@ -346,7 +369,11 @@ class Consent(PublicModel):
     purpose = models.CharField(_("mục đích"), max_length=16, choices=Purpose.choices)
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices, blank=True)
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="consents",
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
         verbose_name=_("cơ quan được chia sẻ"),
     )
     need_type = models.ForeignKey(

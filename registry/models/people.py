@@ -42,13 +42,17 @@ class Person(PublicModel):
 
     national_id = EncryptedTextField(_("số định danh cá nhân"))
     national_id_index = BlindIndexField(
-        source="national_id", purpose="person.national_id", unique=True,
+        source="national_id",
+        purpose="person.national_id",
+        unique=True,
         normalizer="registry.validation.normalize_national_id",
     )
     date_of_birth = EncryptedDateField(_("ngày sinh"))
     phone = EncryptedTextField(_("số điện thoại"))
     phone_index = BlindIndexField(
-        source="phone", purpose="person.phone", db_index=True,
+        source="phone",
+        purpose="person.phone",
+        db_index=True,
         normalizer="registry.validation.normalize_phone",
     )
     address = EncryptedTextField(_("địa chỉ chi tiết"))
@@ -99,7 +103,9 @@ class CustodyRecord(PublicModel):
     judgment_date = EncryptedDateField(_("ngày bản án"))
     offence = EncryptedTextField(_("tội danh"))
     penal_code_articles = EncryptedTextField(_("điều luật áp dụng"), help_text=_("Ví dụ: 173, 249"))
-    main_penalty = EncryptedTextField(_("hình phạt chính"), help_text=_("Một trong các loại hình phạt chính."))
+    main_penalty = EncryptedTextField(
+        _("hình phạt chính"), help_text=_("Một trong các loại hình phạt chính.")
+    )
     sentence_months = EncryptedIntegerField(_("thời hạn tù (tháng)"))
     offence_date = EncryptedDateField(_("ngày phạm tội"))
     prison = EncryptedTextField(_("trại giam"))
@@ -112,7 +118,10 @@ class CustodyRecord(PublicModel):
     expungement_explanation = EncryptedTextField(_("cách tính ngày xóa án tích"))
 
     expungement_eligible_date = models.DateField(
-        _("ngày đủ điều kiện xóa án tích"), null=True, blank=True, db_index=True,
+        _("ngày đủ điều kiện xóa án tích"),
+        null=True,
+        blank=True,
+        db_index=True,
         help_text=_("Tính từ hồ sơ theo Điều 70 BLHS; để trống khi chưa đủ điều kiện tính."),
     )
 

@@ -33,15 +33,25 @@ class AdministrativeUnit(ValidityPeriod, BaseModel):
     name = models.CharField(_("tên"), max_length=100)
     full_name = models.CharField(_("tên đầy đủ"), max_length=120)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=120, blank=True)
-    unit_type = models.CharField(_("loại"), max_length=20, help_text=_("Xã, Phường, Thị trấn, Huyện …"))
+    unit_type = models.CharField(
+        _("loại"), max_length=20, help_text=_("Xã, Phường, Thị trấn, Huyện …")
+    )
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
     unit_list = models.CharField(_("danh mục"), max_length=10, choices=List.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("đơn vị cấp trên"),
     )
     successor = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="predecessors",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
         verbose_name=_("đơn vị kế thừa"),
     )
     folded_name = models.CharField(max_length=120, editable=False, db_index=True)
@@ -51,11 +61,17 @@ class AdministrativeUnit(ValidityPeriod, BaseModel):
         verbose_name_plural = _("đơn vị hành chính")
         ordering = ["unit_list", "level", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["unit_list", "level", "code"], name="unit_code_per_list"),
+            models.UniqueConstraint(
+                fields=["unit_list", "level", "code"], name="unit_code_per_list"
+            ),
         ]
 
     def __str__(self) -> str:
-        if self.unit_list == self.List.PRE_2025 and self.parent_id and self.level == self.Level.COMMUNE:
+        if (
+            self.unit_list == self.List.PRE_2025
+            and self.parent_id
+            and self.level == self.Level.COMMUNE
+        ):
             return f"{self.full_name}, {self.parent.full_name} ({self.get_unit_list_display()})"
         return self.full_name
 
@@ -96,19 +112,32 @@ class Agency(ValidityPeriod, BaseModel):
     kind = models.CharField(_("loại cơ quan"), max_length=20, choices=Kind.choices)
     level = models.CharField(_("cấp"), max_length=10, choices=Level.choices)
     jurisdiction = models.ForeignKey(
-        AdministrativeUnit, on_delete=models.PROTECT, related_name="agencies",
+        AdministrativeUnit,
+        on_delete=models.PROTECT,
+        related_name="agencies",
         verbose_name=_("địa bàn"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("cơ quan cấp trên"),
     )
     successor = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="predecessors",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
         verbose_name=_("cơ quan kế thừa"),
     )
     need_types = models.ManyToManyField(
-        "NeedType", blank=True, related_name="agencies", verbose_name=_("nhu cầu phụ trách"),
+        "NeedType",
+        blank=True,
+        related_name="agencies",
+        verbose_name=_("nhu cầu phụ trách"),
     )
 
     class Meta:
@@ -153,7 +182,9 @@ class NeedTypeResponsibility(ValidityPeriod, BaseModel):
     """
 
     need_type = models.ForeignKey(
-        NeedType, on_delete=models.CASCADE, related_name="responsibilities",
+        NeedType,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
         verbose_name=_("loại nhu cầu"),
     )
     agency_kind = models.CharField(_("loại cơ quan"), max_length=20, choices=Agency.Kind.choices)
@@ -208,7 +239,9 @@ class ExpungementPeriod(ValidityPeriod, BaseModel):
         verbose_name_plural = _("thời hạn xóa án tích")
         ordering = ["article", "band"]
         constraints = [
-            models.UniqueConstraint(fields=["article", "band", "valid_from"], name="expungement_band"),
+            models.UniqueConstraint(
+                fields=["article", "band", "valid_from"], name="expungement_band"
+            ),
         ]
 
     def __str__(self) -> str:

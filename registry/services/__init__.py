@@ -1,6 +1,6 @@
-"""Every write to the registry. Services are keyword-only, take the acting user (``actor``), validate
-their input with specific Vietnamese messages, run in one transaction and refuse an illegal state
-transition with ``ApplicationError``. Nothing else changes a status."""
+"""Every write to the registry. Services are keyword-only, take the acting user (``actor``),
+validate their input with specific Vietnamese messages, run in one transaction and refuse an
+illegal state transition with ``ApplicationError``. Nothing else changes a status."""
 
 from registry.services.cases import (
     case_assign_helper,

@@ -66,7 +66,9 @@ def _move_case(case: Case, *, to: Case.Status, allowed: set[Case.Status], action
 
 
 def _milestone(case: Case, kind: str, on: dt.date, actor: User, note: str | None = None) -> None:
-    validation.validate_not_future(on, code="milestone_future", message=_("Ngày của mốc không được ở tương lai."))
+    validation.validate_not_future(
+        on, code="milestone_future", message=_("Ngày của mốc không được ở tương lai.")
+    )
     CaseMilestone.objects.update_or_create(
         case=case, kind=kind, defaults={"date": on, "recorded_by": actor, "note": note}
     )
@@ -100,8 +102,12 @@ def case_open(
             _("Người này đang có một hồ sơ chưa kết thúc."), extra={"code": "case_already_open"}
         )
     case = Case(
-        person=person, commune=commune, custody_record=custody_record, opened_by=actor,
-        reporting_deadline=reporting_deadline, assigned_officer=assigned_officer,
+        person=person,
+        commune=commune,
+        custody_record=custody_record,
+        opened_by=actor,
+        reporting_deadline=reporting_deadline,
+        assigned_officer=assigned_officer,
         address_check_due=add_working_days(notice_received_on, ADDRESS_CHECK_WORKING_DAYS),
     )
     case.full_clean()
@@ -113,7 +119,9 @@ def case_open(
 @transaction.atomic
 def case_verify_address(*, actor: User, case: Case, on: dt.date | None = None) -> Case:
     """EXPECTED → AWAITING_ARRIVAL: the commune police confirmed the address with the family."""
-    locked = _move_case(case, to=S.AWAITING_ARRIVAL, allowed={S.EXPECTED}, action=_("xác minh nơi cư trú"))
+    locked = _move_case(
+        case, to=S.AWAITING_ARRIVAL, allowed={S.EXPECTED}, action=_("xác minh nơi cư trú")
+    )
     locked.save(update_fields=["status", "version", "updated_at"])
     _milestone(locked, CaseMilestone.Kind.ADDRESS_VERIFIED, on or validation.today(), actor)
     locked.refresh_from_db()
@@ -166,21 +174,27 @@ def case_assign_helper(*, actor: User, case: Case, helper: str, on: dt.date) -> 
 
 
 @transaction.atomic
-def case_close(
-    *, actor: User, case: Case, reason: str, on: dt.date | None = None
-) -> Case:
+def case_close(*, actor: User, case: Case, reason: str, on: dt.date | None = None) -> Case:
     """Any open status → CLOSED(reason). Open referrals are cancelled, open needs withdrawn."""
     from registry.services.referrals import referral_cancel  # referrals build on cases
 
     if reason not in Case.CloseReason.values:
         raise ValidationError({"reason": _("Chọn lý do kết thúc hồ sơ.")})
     on = on or validation.today()
-    validation.validate_not_future(on, code="close_future", message=_("Ngày kết thúc không được ở tương lai."))
-    locked = _move_case(case, to=S.CLOSED, allowed={S.EXPECTED, S.AWAITING_ARRIVAL, S.ACTIVE},
-                        action=_("kết thúc hồ sơ"))
+    validation.validate_not_future(
+        on, code="close_future", message=_("Ngày kết thúc không được ở tương lai.")
+    )
+    locked = _move_case(
+        case,
+        to=S.CLOSED,
+        allowed={S.EXPECTED, S.AWAITING_ARRIVAL, S.ACTIVE},
+        action=_("kết thúc hồ sơ"),
+    )
     locked.close_reason, locked.closed_on = reason, on
     locked.save(update_fields=["status", "version", "close_reason", "closed_on", "updated_at"])
-    open_referrals = Referral.objects.filter(need__case=locked).exclude(status__in=Referral.TERMINAL)
+    open_referrals = Referral.objects.filter(need__case=locked).exclude(
+        status__in=Referral.TERMINAL
+    )
     for referral in open_referrals:
         referral_cancel(actor=actor, referral=referral, reason=str(_("Hồ sơ đã kết thúc.")))
     locked.needs.filter(status__in=[Need.Status.IDENTIFIED, Need.Status.REFERRED]).update(
@@ -193,7 +207,9 @@ def case_close(
 
 
 @transaction.atomic
-def case_note_add(*, actor: User, case: Case, kind: str, happened_on: dt.date, text: str) -> CaseNote:
+def case_note_add(
+    *, actor: User, case: Case, kind: str, happened_on: dt.date, text: str
+) -> CaseNote:
     errors: dict[str, str] = {}
     if not (text or "").strip():
         errors["text"] = _("Chưa nhập nội dung ghi chép.")
@@ -209,7 +225,11 @@ def case_note_add(*, actor: User, case: Case, kind: str, happened_on: dt.date, t
 
 @transaction.atomic
 def need_identify(
-    *, actor: User, case: Case, need_type: NeedType, priority: str = Need.Priority.NORMAL,
+    *,
+    actor: User,
+    case: Case,
+    need_type: NeedType,
+    priority: str = Need.Priority.NORMAL,
     note: str | None = None,
 ) -> Need:
     """Add a need to an open case (one open need per type)."""
@@ -218,7 +238,9 @@ def need_identify(
         raise illegal_transition(_("thêm nhu cầu"), locked.get_status_display())
     if not need_type.is_active:
         raise ValidationError({"need_type": _("Loại nhu cầu này không còn được sử dụng.")})
-    if locked.needs.filter(need_type=need_type, status__in=[Need.Status.IDENTIFIED, Need.Status.REFERRED]).exists():
+    if locked.needs.filter(
+        need_type=need_type, status__in=[Need.Status.IDENTIFIED, Need.Status.REFERRED]
+    ).exists():
         raise ValidationError({"need_type": _("Hồ sơ đã có nhu cầu này đang được xử lý.")})
     need = Need(case=locked, need_type=need_type, priority=priority, note=note, identified_by=actor)
     need.full_clean()
@@ -239,12 +261,17 @@ def _move_need(need: Need, *, to: Need.Status, allowed: set[Need.Status], action
 @transaction.atomic
 def need_withdraw(*, actor: User, need: Need) -> Need:
     """IDENTIFIED → WITHDRAWN (a referred need is withdrawn by cancelling its referral first)."""
-    return _move_need(need, to=Need.Status.WITHDRAWN, allowed={Need.Status.IDENTIFIED},
-                      action=_("bỏ nhu cầu"))
+    return _move_need(
+        need, to=Need.Status.WITHDRAWN, allowed={Need.Status.IDENTIFIED}, action=_("bỏ nhu cầu")
+    )
 
 
 @transaction.atomic
 def need_mark_unmet(*, actor: User, need: Need) -> Need:
     """IDENTIFIED → UNMET: no agency can meet it."""
-    return _move_need(need, to=Need.Status.UNMET, allowed={Need.Status.IDENTIFIED},
-                      action=_("ghi nhận không đáp ứng được"))
+    return _move_need(
+        need,
+        to=Need.Status.UNMET,
+        allowed={Need.Status.IDENTIFIED},
+        action=_("ghi nhận không đáp ứng được"),
+    )

@@ -39,8 +39,15 @@ def consent_record(
     if errors:
         raise ValidationError(errors)
     consent = Consent(
-        person=person, purpose=purpose, channel=channel, agency=agency, need_type=need_type,
-        evidence=evidence, given_on=given_on, expires_on=expires_on, recorded_by=actor,
+        person=person,
+        purpose=purpose,
+        channel=channel,
+        agency=agency,
+        need_type=need_type,
+        evidence=evidence,
+        given_on=given_on,
+        expires_on=expires_on,
+        recorded_by=actor,
     )
     consent.full_clean()
     consent.save()

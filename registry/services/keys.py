@@ -27,14 +27,20 @@ def encrypted_models() -> list[tuple[type[models.Model], list[EncryptedField]]]:
 
 
 @transaction.atomic
-def _rotate_batch(model: type[models.Model], fields: list[EncryptedField], rows: list[models.Model]) -> int:
+def _rotate_batch(
+    model: type[models.Model], fields: list[EncryptedField], rows: list[models.Model]
+) -> int:
     ring = crypto.keyring()
     updates: dict[str, dict[int, bytes]] = {f.attname: {} for f in fields}
     changed = 0
     for row in rows:
         for field in fields:
             slot = row.__dict__.get(field.attname)
-            if slot is None or slot.sealed is None or crypto.sealed_key_id(slot.sealed) == ring.primary_id:
+            if (
+                slot is None
+                or slot.sealed is None
+                or crypto.sealed_key_id(slot.sealed) == ring.primary_id
+            ):
                 continue
             plain = getattr(row, field.attname)
             sealed = ring.seal(field.encode(plain), field.aad(row))
@@ -43,7 +49,10 @@ def _rotate_batch(model: type[models.Model], fields: list[EncryptedField], rows:
     binary = models.BinaryField()
     for attname, sealed_by_pk in updates.items():
         if sealed_by_pk:
-            whens = [When(pk=pk, then=Value(value, output_field=binary)) for pk, value in sealed_by_pk.items()]
+            whens = [
+                When(pk=pk, then=Value(value, output_field=binary))
+                for pk, value in sealed_by_pk.items()
+            ]
             model._default_manager.filter(pk__in=list(sealed_by_pk)).update(
                 **{attname: Case(*whens, output_field=binary)}
             )
@@ -57,7 +66,11 @@ def encryption_rotate(*, batch_size: int = 1000) -> Iterator[tuple[str, int, int
         last_pk = 0
         names = ["pk", "uuid", *(f.attname for f in fields)]
         while True:
-            rows = list(model._default_manager.filter(pk__gt=last_pk).order_by("pk").only(*names)[:batch_size])
+            rows = list(
+                model._default_manager.filter(pk__gt=last_pk)
+                .order_by("pk")
+                .only(*names)[:batch_size]
+            )
             if not rows:
                 break
             changed = _rotate_batch(model, fields, rows)

@@ -14,12 +14,21 @@ from registry.expungement import compute_expungement
 from registry.models import CustodyRecord, ExpungementPeriod, Person, User
 
 PERSON_FIELDS = (
-    "full_name", "gender", "birth_year", "date_of_birth", "national_id", "phone", "address",
-    "ethnicity", "family_contact",
+    "full_name",
+    "gender",
+    "birth_year",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "address",
+    "ethnicity",
+    "family_contact",
 )
 
 
-def _collect(errors: dict[str, list[Any]], field: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+def _collect(
+    errors: dict[str, list[Any]], field: str, check: Any, *args: Any, **kwargs: Any
+) -> Any:
     """Run one check; file its ValidationError under ``field`` instead of stopping at the first."""
     try:
         return check(*args, **kwargs)
@@ -39,14 +48,21 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
             ValidationError(_("Chọn giới tính: nam hoặc nữ."), code="gender_required")
         )
     birth_year = _collect(
-        errors, "date_of_birth", validation.validate_birth, data.get("date_of_birth"),
+        errors,
+        "date_of_birth",
+        validation.validate_birth,
+        data.get("date_of_birth"),
         data.get("birth_year"),
     )
     clean["birth_year"] = birth_year
     if data.get("national_id"):
         clean["national_id"] = _collect(
-            errors, "national_id", validation.validate_national_id, data["national_id"],
-            birth_year=birth_year, gender=data.get("gender"),
+            errors,
+            "national_id",
+            validation.validate_national_id,
+            data["national_id"],
+            birth_year=birth_year,
+            gender=data.get("gender"),
         )
     if data.get("phone"):
         clean["phone"] = _collect(errors, "phone", validation.normalize_phone, data["phone"])
@@ -101,9 +117,17 @@ def person_create(
 ) -> Person:
     """Register a person. Raises ValidationError (per field) and writes nothing on bad input."""
     clean = _clean_person(
-        dict(full_name=full_name, gender=gender, birth_year=birth_year, date_of_birth=date_of_birth,
-             national_id=national_id, phone=phone, address=address, ethnicity=ethnicity,
-             family_contact=family_contact)
+        dict(
+            full_name=full_name,
+            gender=gender,
+            birth_year=birth_year,
+            date_of_birth=date_of_birth,
+            national_id=national_id,
+            phone=phone,
+            address=address,
+            ethnicity=ethnicity,
+            family_contact=family_contact,
+        )
     )
     person = Person(is_demo=is_demo, **clean)
     _save_person(person)
@@ -133,26 +157,47 @@ def _clean_custody(person: Person, data: dict[str, Any]) -> None:
         errors["release_date"] = [ValidationError(_("Chưa nhập ngày chấp hành xong án."))]
     else:
         _collect(
-            errors, "release_date", validation.validate_release_date, release_date,
-            birth_year=person.birth_year, date_of_birth=person.date_of_birth,
+            errors,
+            "release_date",
+            validation.validate_release_date,
+            release_date,
+            birth_year=person.birth_year,
+            date_of_birth=person.date_of_birth,
         )
     if data.get("release_kind") not in CustodyRecord.ReleaseKind.values:
-        errors["release_kind"] = [ValidationError(_("Chọn hình thức: chấp hành xong, đặc xá hoặc tha tù trước thời hạn."))]
+        errors["release_kind"] = [
+            ValidationError(_("Chọn hình thức: chấp hành xong, đặc xá hoặc tha tù trước thời hạn."))
+        ]
     penalty = data.get("main_penalty")
     if penalty not in CustodyRecord.PenaltyKind.values:
         errors["main_penalty"] = [ValidationError(_("Chọn loại hình phạt chính."))]
     months = data.get("sentence_months")
-    if penalty == CustodyRecord.PenaltyKind.PRISON and not (isinstance(months, int) and 1 <= months <= 360):
+    if penalty == CustodyRecord.PenaltyKind.PRISON and not (
+        isinstance(months, int) and 1 <= months <= 360
+    ):
         errors["sentence_months"] = [
-            ValidationError(_("Thời hạn tù phải từ 1 đến 360 tháng (tù có thời hạn tối đa 30 năm)."))
+            ValidationError(
+                _("Thời hạn tù phải từ 1 đến 360 tháng (tù có thời hạn tối đa 30 năm).")
+            )
         ]
     extra = data.get("additional_penalty_months")
     if extra is not None and not (isinstance(extra, int) and 0 <= extra <= 240):
-        errors["additional_penalty_months"] = [ValidationError(_("Thời hạn hình phạt bổ sung không hợp lệ."))]
-    for field, label in (("judgment_date", _("Ngày bản án")), ("offence_date", _("Ngày phạm tội")),
-                         ("certificate_date", _("Ngày cấp giấy chứng nhận"))):
-        _collect(errors, field, validation.validate_not_future, data.get(field), code=f"{field}_future",
-                 message=_("%(label)s không được ở tương lai.") % {"label": label})
+        errors["additional_penalty_months"] = [
+            ValidationError(_("Thời hạn hình phạt bổ sung không hợp lệ."))
+        ]
+    for field, label in (
+        ("judgment_date", _("Ngày bản án")),
+        ("offence_date", _("Ngày phạm tội")),
+        ("certificate_date", _("Ngày cấp giấy chứng nhận")),
+    ):
+        _collect(
+            errors,
+            field,
+            validation.validate_not_future,
+            data.get(field),
+            code=f"{field}_future",
+            message=_("%(label)s không được ở tương lai.") % {"label": label},
+        )
     judgment, offence = data.get("judgment_date"), data.get("offence_date")
     if judgment and release_date and judgment > release_date:
         errors.setdefault("judgment_date", []).append(
@@ -177,9 +222,7 @@ def custody_record_fill_expungement(record: CustodyRecord) -> None:
         penal_code_articles=record.penal_code_articles,
         offence_date=record.offence_date,
         date_of_birth=record.person.date_of_birth,
-        periods=ExpungementPeriod.objects.filter(
-            ExpungementPeriod.valid_on_q(record.release_date)
-        ),
+        periods=ExpungementPeriod.objects.filter(ExpungementPeriod.valid_on_q(record.release_date)),
     )
     record.expungement_eligible_date = result.eligible_on
     record.expungement_explanation = result.explanation

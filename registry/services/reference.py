@@ -46,21 +46,40 @@ def _date(value: str | None) -> dt.date | None:
 
 def _unit(unit_list: str, level: str, code: str, **fields: Any) -> AdministrativeUnit:
     fields["folded_name"] = fold(fields["name"])
-    unit, _ = U.objects.update_or_create(unit_list=unit_list, level=level, code=code, defaults=fields)
+    unit, _ = U.objects.update_or_create(
+        unit_list=unit_list, level=level, code=code, defaults=fields
+    )
     return unit
 
 
 def _load_units(directory: Path) -> dict[str, int]:
-    province = _unit(U.List.Y2025, U.Level.PROVINCE, "14", name="Sơn La", full_name="Tỉnh Sơn La",
-                     name_en="Son La", unit_type="Tỉnh", parent=None)
+    province = _unit(
+        U.List.Y2025,
+        U.Level.PROVINCE,
+        "14",
+        name="Sơn La",
+        full_name="Tỉnh Sơn La",
+        name_en="Son La",
+        unit_type="Tỉnh",
+        parent=None,
+    )
     new_units: dict[str, AdministrativeUnit] = {}
     for row in _rows(directory, "son_la_communes_2025.csv"):
         new_units[row["code"]] = _unit(
-            U.List.Y2025, U.Level.COMMUNE, row["code"], name=row["name"], full_name=row["full_name"],
-            name_en=row["full_name_en"], unit_type=row["unit_type"], parent=province,
-            valid_from=REFORM_DAY, valid_to=None,
+            U.List.Y2025,
+            U.Level.COMMUNE,
+            row["code"],
+            name=row["name"],
+            full_name=row["full_name"],
+            name_en=row["full_name_en"],
+            unit_type=row["unit_type"],
+            parent=province,
+            valid_from=REFORM_DAY,
+            valid_to=None,
         )
-    successor = {row["old_code"]: row["new_code"] for row in _rows(directory, "son_la_old_to_new_2025.csv")}
+    successor = {
+        row["old_code"]: row["new_code"] for row in _rows(directory, "son_la_old_to_new_2025.csv")
+    }
     last_old_day = REFORM_DAY - dt.timedelta(days=1)
     districts: dict[str, AdministrativeUnit] = {}
     old_count = 0
@@ -69,18 +88,34 @@ def _load_units(directory: Path) -> dict[str, int]:
         if code not in districts:
             unit_type, name = _split_type(row["district_full_name"], _DISTRICT_TYPES)
             districts[code] = _unit(
-                U.List.PRE_2025, U.Level.DISTRICT, code, name=name, full_name=row["district_full_name"],
-                unit_type=unit_type, parent=province, valid_to=last_old_day,
+                U.List.PRE_2025,
+                U.Level.DISTRICT,
+                code,
+                name=name,
+                full_name=row["district_full_name"],
+                unit_type=unit_type,
+                parent=province,
+                valid_to=last_old_day,
             )
         unit_type, _ = _split_type(row["commune_full_name"], _COMMUNE_TYPES)
         _unit(
-            U.List.PRE_2025, U.Level.COMMUNE, row["commune_code"], name=row["commune_name"],
-            full_name=row["commune_full_name"], name_en=row["commune_name_en"], unit_type=unit_type,
-            parent=districts[code], valid_to=last_old_day,
+            U.List.PRE_2025,
+            U.Level.COMMUNE,
+            row["commune_code"],
+            name=row["commune_name"],
+            full_name=row["commune_full_name"],
+            name_en=row["commune_name_en"],
+            unit_type=unit_type,
+            parent=districts[code],
+            valid_to=last_old_day,
             successor=new_units[successor[row["commune_code"]]],
         )
         old_count += 1
-    return {"units_2025": len(new_units), "districts_pre2025": len(districts), "communes_pre2025": old_count}
+    return {
+        "units_2025": len(new_units),
+        "districts_pre2025": len(districts),
+        "communes_pre2025": old_count,
+    }
 
 
 def _load_need_types(directory: Path) -> dict[str, NeedType]:
@@ -89,27 +124,47 @@ def _load_need_types(directory: Path) -> dict[str, NeedType]:
     for position, item in enumerate(data, start=1):
         need_type, _ = NeedType.objects.update_or_create(
             code=item["code"],
-            defaults={"name": item["name"], "name_en": item["name_en"], "ordering": position,
-                      "response_working_days": item["response_working_days"]},
+            defaults={
+                "name": item["name"],
+                "name_en": item["name_en"],
+                "ordering": position,
+                "response_working_days": item["response_working_days"],
+            },
         )
         need_types[need_type.code] = need_type
         for rule in item["responsibilities"]:
             NeedTypeResponsibility.objects.update_or_create(
-                need_type=need_type, agency_kind=rule["agency_kind"],
+                need_type=need_type,
+                agency_kind=rule["agency_kind"],
                 valid_from=_date(rule.get("valid_from")),
-                defaults={"legal_duty": rule["legal_duty"], "legal_basis": rule["legal_basis"],
-                          "valid_to": _date(rule.get("valid_to"))},
+                defaults={
+                    "legal_duty": rule["legal_duty"],
+                    "legal_basis": rule["legal_basis"],
+                    "valid_to": _date(rule.get("valid_to")),
+                },
             )
     return need_types
 
 
-def _agency(item: dict[str, Any], *, level: str, jurisdiction: AdministrativeUnit,
-            need_types: dict[str, NeedType], **extra: Any) -> Agency:
+def _agency(
+    item: dict[str, Any],
+    *,
+    level: str,
+    jurisdiction: AdministrativeUnit,
+    need_types: dict[str, NeedType],
+    **extra: Any,
+) -> Agency:
     agency, _ = Agency.objects.update_or_create(
         code=item["code"],
-        defaults={"name": item["name"], "kind": item["kind"], "level": level,
-                  "jurisdiction": jurisdiction, "valid_from": _date(item.get("valid_from")),
-                  "valid_to": _date(item.get("valid_to")), **extra},
+        defaults={
+            "name": item["name"],
+            "kind": item["kind"],
+            "level": level,
+            "jurisdiction": jurisdiction,
+            "valid_from": _date(item.get("valid_from")),
+            "valid_to": _date(item.get("valid_to")),
+            **extra,
+        },
     )
     agency.need_types.set([need_types[code] for code in item["need_types"]])
     return agency
@@ -121,8 +176,13 @@ def _load_agencies(directory: Path, need_types: dict[str, NeedType]) -> int:
     created: dict[str, Agency] = {}
     for item in data["province_agencies"]:
         parent = created.get(item.get("parent", ""))
-        created[item["code"]] = _agency(item, level=Agency.Level.PROVINCE, jurisdiction=province,
-                                        need_types=need_types, parent=parent)
+        created[item["code"]] = _agency(
+            item,
+            level=Agency.Level.PROVINCE,
+            jurisdiction=province,
+            need_types=need_types,
+            parent=parent,
+        )
     for item in data["province_agencies"]:
         if item.get("successor"):
             Agency.objects.filter(code=item["code"]).update(successor=created[item["successor"]])
@@ -130,8 +190,11 @@ def _load_agencies(directory: Path, need_types: dict[str, NeedType]) -> int:
     for commune in U.objects.filter(unit_list=U.List.Y2025, level=U.Level.COMMUNE):
         code_name = fold(commune.name).replace(" ", "-")
         for template in data["commune_agencies"]:
-            item = {**template, "code": template["code"].format(code_name=f"{code_name}-{commune.code}"),
-                    "name": template["name"].format(full_name=commune.full_name)}
+            item = {
+                **template,
+                "code": template["code"].format(code_name=f"{code_name}-{commune.code}"),
+                "name": template["name"].format(full_name=commune.full_name),
+            }
             _agency(item, level=Agency.Level.COMMUNE, jurisdiction=commune, need_types=need_types)
             count += 1
     return count
@@ -139,15 +202,27 @@ def _load_agencies(directory: Path, need_types: dict[str, NeedType]) -> int:
 
 def _load_calendar(directory: Path) -> dict[str, int]:
     for row in _rows(directory, "public_holidays.csv"):
-        PublicHoliday.objects.update_or_create(date=_date(row["date"]), defaults={"name": row["name"]})
+        PublicHoliday.objects.update_or_create(
+            date=_date(row["date"]), defaults={"name": row["name"]}
+        )
     for row in _rows(directory, "expungement_periods.csv"):
         ExpungementPeriod.objects.update_or_create(
-            article=row["article"], band=row["band"], valid_from=None,
-            defaults={"description": row["description"], "custodial": row["custodial"] == "1",
-                      "max_prison_months": int(row["max_prison_months"]) if row["max_prison_months"] else None,
-                      "wait_months": int(row["wait_months"])},
+            article=row["article"],
+            band=row["band"],
+            valid_from=None,
+            defaults={
+                "description": row["description"],
+                "custodial": row["custodial"] == "1",
+                "max_prison_months": int(row["max_prison_months"])
+                if row["max_prison_months"]
+                else None,
+                "wait_months": int(row["wait_months"]),
+            },
         )
-    return {"holidays": PublicHoliday.objects.count(), "expungement_periods": ExpungementPeriod.objects.count()}
+    return {
+        "holidays": PublicHoliday.objects.count(),
+        "expungement_periods": ExpungementPeriod.objects.count(),
+    }
 
 
 @transaction.atomic

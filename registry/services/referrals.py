@@ -38,10 +38,18 @@ REFERRAL_ACTIONS: dict[str, Action] = {
     "hold": Action(_("tạm dừng"), frozenset({R.IN_PROGRESS}), R.ON_HOLD, needs_reason=True),
     "resume": Action(_("tiếp tục"), frozenset({R.ON_HOLD}), R.IN_PROGRESS),
     "complete": Action(_("hoàn thành"), frozenset({R.IN_PROGRESS}), R.COMPLETED),
-    "fail": Action(_("ghi nhận không thực hiện được"),
-                   frozenset({R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}), R.FAILED, needs_reason=True),
-    "cancel": Action(_("hủy"), frozenset({R.REQUESTED, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
-                     R.CANCELLED, needs_reason=True),
+    "fail": Action(
+        _("ghi nhận không thực hiện được"),
+        frozenset({R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
+        R.FAILED,
+        needs_reason=True,
+    ),
+    "cancel": Action(
+        _("hủy"),
+        frozenset({R.REQUESTED, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
+        R.CANCELLED,
+        needs_reason=True,
+    ),
 }
 
 # What a finished referral means for its need.
@@ -52,7 +60,9 @@ _NEED_AFTER = {
 }
 
 
-def _lawful_basis(need: Need, agency: Agency, consent: Consent | None) -> tuple[str, Consent | None]:
+def _lawful_basis(
+    need: Need, agency: Agency, consent: Consent | None
+) -> tuple[str, Consent | None]:
     """A legal duty of the receiver for this need today, else the person's valid consent."""
     today = validation.today()
     duty = selectors.need_type_responsibility(need_type=need.need_type, on=today)
@@ -65,8 +75,10 @@ def _lawful_basis(need: Need, agency: Agency, consent: Consent | None) -> tuple[
         consent, person=need.case.person, agency=agency, need_type=need.need_type, on=today
     ):
         raise ApplicationError(
-            _("Chưa có căn cứ chia sẻ thông tin: cơ quan nhận không có nhiệm vụ luật định với nhu "
-              "cầu này và người được hỗ trợ chưa đồng ý chia sẻ cho cơ quan đó."),
+            _(
+                "Chưa có căn cứ chia sẻ thông tin: cơ quan nhận không có nhiệm vụ luật định với "
+                "nhu cầu này và người được hỗ trợ chưa đồng ý chia sẻ cho cơ quan đó."
+            ),
             extra={"code": "no_lawful_basis"},
         )
     return Referral.LawfulBasis.CONSENT, consent
@@ -84,26 +96,39 @@ def referral_send(
     note: str | None = None,
 ) -> Referral:
     """IDENTIFIED need → REFERRED, with a REQUESTED referral to ``agency`` and its deadline."""
-    locked = Need.objects.select_for_update().select_related("case__person", "need_type").get(pk=need.pk)
+    locked = (
+        Need.objects.select_for_update().select_related("case__person", "need_type").get(pk=need.pk)
+    )
     if locked.case.status == locked.case.Status.CLOSED:
         raise illegal_transition(_("gửi đề nghị"), locked.case.get_status_display())
     if locked.status != Need.Status.IDENTIFIED:
         raise illegal_transition(_("gửi đề nghị"), locked.get_status_display())
     today = validation.today()
     if not agency.is_valid_on(today):
-        raise ValidationError({"agency": _("Cơ quan này không còn hoạt động; chọn cơ quan kế thừa.")})
+        raise ValidationError(
+            {"agency": _("Cơ quan này không còn hoạt động; chọn cơ quan kế thừa.")}
+        )
     if not agency.need_types.filter(pk=locked.need_type_id).exists():
         raise ValidationError({"agency": _("Cơ quan này không phụ trách loại nhu cầu đã chọn.")})
     basis, consent = _lawful_basis(locked, agency, consent)
     now = timezone.now()
     referral = Referral(
-        need=locked, agency=agency, sender_agency=sender_agency, sent_by=actor, lawful_basis=basis,
-        consent=consent, program=program, note=note, sent_at=now,
+        need=locked,
+        agency=agency,
+        sender_agency=sender_agency,
+        sent_by=actor,
+        lawful_basis=basis,
+        consent=consent,
+        program=program,
+        note=note,
+        sent_at=now,
         response_due=add_working_days(today, locked.need_type.response_working_days),
     )
     referral.full_clean()
     referral.save()
-    ReferralTransition.objects.create(referral=referral, from_status="", to_status=R.REQUESTED, actor=actor)
+    ReferralTransition.objects.create(
+        referral=referral, from_status="", to_status=R.REQUESTED, actor=actor
+    )
     locked.status = Need.Status.REFERRED
     locked.save(update_fields=["status", "updated_at"])
     need.status = locked.status
@@ -119,7 +144,9 @@ def referral_transition(
     step = REFERRAL_ACTIONS[action]
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
-        raise ValidationError({"reason": _("Cần ghi lý do khi %(action)s.") % {"action": step.label}})
+        raise ValidationError(
+            {"reason": _("Cần ghi lý do khi %(action)s.") % {"action": step.label}}
+        )
     if action == "complete" and outcome not in Referral.Outcome.values:
         raise ValidationError({"outcome": _("Chọn kết quả: đạt, đạt một phần hoặc không đạt.")})
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -134,7 +161,17 @@ def referral_transition(
     if step.target in Referral.TERMINAL:
         locked.closed_at = now
     locked.version = F("version") + 1
-    locked.save(update_fields=["status", "reason", "outcome", "responded_at", "closed_at", "version", "updated_at"])
+    locked.save(
+        update_fields=[
+            "status",
+            "reason",
+            "outcome",
+            "responded_at",
+            "closed_at",
+            "version",
+            "updated_at",
+        ]
+    )
     ReferralTransition.objects.create(
         referral=locked, from_status=previous, to_status=step.target, actor=actor, reason=reason
     )
@@ -177,8 +214,12 @@ def referral_resume(*, actor: User, referral: Referral) -> Referral:
     return referral_transition(actor=actor, referral=referral, action="resume")
 
 
-def referral_complete(*, actor: User, referral: Referral, outcome: str, reason: str = "") -> Referral:
-    return referral_transition(actor=actor, referral=referral, action="complete", outcome=outcome, reason=reason)
+def referral_complete(
+    *, actor: User, referral: Referral, outcome: str, reason: str = ""
+) -> Referral:
+    return referral_transition(
+        actor=actor, referral=referral, action="complete", outcome=outcome, reason=reason
+    )
 
 
 def referral_fail(*, actor: User, referral: Referral, reason: str) -> Referral:

@@ -1,4 +1,4 @@
-"""The keyring: sealing binds a value to its row, tampering is detected, blind indexes are stable."""
+"""The keyring: a sealed value is bound to its row, tampering is detected, indexes are stable."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ class KeyringTests:
     def test_any_flipped_byte_is_detected(self, position: int) -> None:
         keyring = ring()
         sealed = bytearray(keyring.seal("Lò Văn Pàng", AAD))
-        position = 2 + len(keyring.primary_id) + position % (len(sealed) - 2 - len(keyring.primary_id))
+        position = (
+            2 + len(keyring.primary_id) + position % (len(sealed) - 2 - len(keyring.primary_id))
+        )
         sealed[position] ^= 0x01
         with pytest.raises(crypto.DecryptionError):
             keyring.open(bytes(sealed), AAD)
@@ -104,7 +106,9 @@ class BlindIndexTests:
     @given(st.text(max_size=40))
     def test_it_is_deterministic(self, text: str) -> None:
         keyring = ring()
-        assert keyring.blind_index("person.phone", text) == keyring.blind_index("person.phone", text)
+        assert keyring.blind_index("person.phone", text) == keyring.blind_index(
+            "person.phone", text
+        )
 
     @given(st.text(max_size=40), st.text(max_size=40))
     def test_different_inputs_give_different_indexes(self, a: str, b: str) -> None:
@@ -113,14 +117,18 @@ class BlindIndexTests:
 
     def test_each_field_has_its_own_derived_key(self) -> None:
         keyring = ring()
-        assert keyring.blind_index("person.phone", "1") != keyring.blind_index("person.national_id", "1")
+        assert keyring.blind_index("person.phone", "1") != keyring.blind_index(
+            "person.national_id", "1"
+        )
 
     def test_it_depends_on_the_index_key(self) -> None:
         assert ring().blind_index("p", "014085000001") != ring().blind_index("p", "014085000001")
 
 
 class ConfiguredKeyringTests:
-    def test_without_keys_and_without_development_mode_it_refuses_to_start(self, settings, tmp_path) -> None:
+    def test_without_keys_and_without_development_mode_it_refuses_to_start(
+        self, settings, tmp_path
+    ) -> None:
         settings.FIELD_ENCRYPTION_KEYS = ""
         settings.BLIND_INDEX_KEY = ""
         settings.KEYRING_FILE = str(tmp_path / "missing.json")

@@ -10,13 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from django.utils import timezone
 
 from registry import crypto, services
 from registry.fields import EncryptedField
 from registry.models import Case, CaseNote, Consent, CustodyRecord, Need, Person, Referral
 from registry.selectors import person_find_by_national_id
-from registry.services.keys import encryption_rotate
-from registry.services.keys import encrypted_models
+from registry.services.keys import encrypted_models, encryption_rotate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 def raw_row(model, pk) -> dict:
     columns = [f.column for f in model._meta.concrete_fields]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)} FROM {model._meta.db_table} WHERE id = %s", [pk])
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {model._meta.db_table} WHERE id = %s", [pk]
+        )
         return dict(zip(columns, cursor.fetchone(), strict=True))
 
 
@@ -42,17 +44,34 @@ def officer():
 def full_case(officer):
     """One record of every model with encrypted fields, every encrypted field filled."""
     case = factories.make_case(officer)
-    services.case_record_milestone(actor=officer, case=case, kind="reception_meeting",
-                                   on=dt.date.today(), note="Cam kết HCD-05 đã ký")
-    services.case_assign_helper(actor=officer, case=case, helper="Ông Lường Văn Khánh, trưởng bản",
-                                on=dt.date.today())
-    services.case_note_add(actor=officer, case=case, kind="visit", happened_on=dt.date.today(),
-                           text="Đã đến thăm gia đình, anh Pàng đang làm nương.")
-    need = services.need_identify(actor=officer, case=case, need_type=factories.need_type("loan"),
-                                  note="Muốn vay vốn nuôi bò")
+    services.case_record_milestone(
+        actor=officer,
+        case=case,
+        kind="reception_meeting",
+        on=timezone.localdate(),
+        note="Cam kết HCD-05 đã ký",
+    )
+    services.case_assign_helper(
+        actor=officer, case=case, helper="Ông Lường Văn Khánh, trưởng bản", on=timezone.localdate()
+    )
+    services.case_note_add(
+        actor=officer,
+        case=case,
+        kind="visit",
+        happened_on=timezone.localdate(),
+        text="Đã đến thăm gia đình, anh Pàng đang làm nương.",
+    )
+    need = services.need_identify(
+        actor=officer, case=case, need_type=factories.need_type("loan"), note="Muốn vay vốn nuôi bò"
+    )
     bank = factories.need_type("loan").agencies.get()
-    consent = services.consent_record(actor=officer, person=case.person, purpose="referral",
-                                      evidence="Phiếu đồng ý ký ngày hôm nay", agency=bank)
+    consent = services.consent_record(
+        actor=officer,
+        person=case.person,
+        purpose="referral",
+        evidence="Phiếu đồng ý ký ngày hôm nay",
+        agency=bank,
+    )
     services.referral_send(actor=officer, need=need, agency=bank, consent=consent, note="Hộ nghèo")
     return case
 
@@ -70,7 +89,9 @@ class EncryptionAtRestTests:
                         assert stored is None
                         continue
                     stored = bytes(stored)
-                    assert plain_text(plain).encode() not in stored, f"{model.__name__}.{field.name}"
+                    assert plain_text(plain).encode() not in stored, (
+                        f"{model.__name__}.{field.name}"
+                    )
                     assert crypto.keyring().open(stored, field.aad(obj)) == field.encode(plain)
                     checked += 1
         # Person 6 + custody ≥ 14 + case helper + milestone note + note + need + consent + referral
@@ -88,12 +109,20 @@ class EncryptionAtRestTests:
 
     def test_a_ciphertext_moved_to_another_row_does_not_decrypt(self, officer) -> None:
         first = factories.make_person(officer)
-        second = factories.make_person(officer, full_name="Cầm Thị Hoa", gender="female",
-                                       date_of_birth=dt.date(1990, 1, 2),
-                                       national_id=factories.national_id(1990, "female"), phone=None)
+        second = factories.make_person(
+            officer,
+            full_name="Cầm Thị Hoa",
+            gender="female",
+            date_of_birth=dt.date(1990, 1, 2),
+            national_id=factories.national_id(1990, "female"),
+            phone=None,
+        )
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE registry_person SET national_id = (SELECT national_id FROM registry_person "
-                           "WHERE id = %s) WHERE id = %s", [first.pk, second.pk])
+            cursor.execute(
+                "UPDATE registry_person SET national_id = (SELECT national_id FROM registry_person "
+                "WHERE id = %s) WHERE id = %s",
+                [first.pk, second.pk],
+            )
         moved = Person.objects.get(pk=second.pk)
         with pytest.raises(crypto.DecryptionError):
             _ = moved.national_id
@@ -114,25 +143,38 @@ class KeyRotationTests:
         old = crypto.keyring()
         old_spec = f"{old.primary_id}:{_b64(old.keys[old.primary_id])}"
         index_key = _b64(old.blind_index_key)
-        expected = {(m, o.pk, f.attname): getattr(o, f.attname)
-                    for m, fields in encrypted_models() for o in m.objects.all() for f in fields}
+        expected = {
+            (m, o.pk, f.attname): getattr(o, f.attname)
+            for m, fields in encrypted_models()
+            for o in m.objects.all()
+            for f in fields
+        }
         assert expected
         new_spec = f"rotated:{crypto.new_key()}"
-        with override_settings(FIELD_ENCRYPTION_KEYS=f"{new_spec},{old_spec}", BLIND_INDEX_KEY=index_key):
+        with override_settings(
+            FIELD_ENCRYPTION_KEYS=f"{new_spec},{old_spec}", BLIND_INDEX_KEY=index_key
+        ):
             call_command("rotate_encryption_keys", batch_size=2, verbosity=0)
         with override_settings(FIELD_ENCRYPTION_KEYS=new_spec, BLIND_INDEX_KEY=index_key):
             for (model, pk, attname), value in expected.items():
                 obj = model.objects.get(pk=pk)
                 assert getattr(obj, attname) == value
                 if value is not None:
-                    assert crypto.sealed_key_id(bytes(raw_row(model, pk)[obj._meta.get_field(attname).column])) == "rotated"
+                    assert (
+                        crypto.sealed_key_id(
+                            bytes(raw_row(model, pk)[obj._meta.get_field(attname).column])
+                        )
+                        == "rotated"
+                    )
             # blind indexes keep working: the index key did not change
             assert person_find_by_national_id(full_case.person.national_id) == full_case.person
 
     def test_a_second_run_has_nothing_left_to_do(self, full_case) -> None:
         old = crypto.keyring()
         spec = f"r2:{crypto.new_key()},{old.primary_id}:{_b64(old.keys[old.primary_id])}"
-        with override_settings(FIELD_ENCRYPTION_KEYS=spec, BLIND_INDEX_KEY=_b64(old.blind_index_key)):
+        with override_settings(
+            FIELD_ENCRYPTION_KEYS=spec, BLIND_INDEX_KEY=_b64(old.blind_index_key)
+        ):
             first = sum(changed for _, _, changed in encryption_rotate(batch_size=3))
             second = sum(changed for _, _, changed in encryption_rotate(batch_size=3))
         assert first > 0 and second == 0

@@ -4,7 +4,9 @@ from registry.services.reference import reference_data_load
 
 
 class Command(BaseCommand):
-    help = "Nạp (hoặc cập nhật) dữ liệu danh mục: đơn vị hành chính, cơ quan, loại nhu cầu, ngày lễ."
+    help = (
+        "Nạp (hoặc cập nhật) dữ liệu danh mục: đơn vị hành chính, cơ quan, loại nhu cầu, ngày lễ."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         counts = reference_data_load()

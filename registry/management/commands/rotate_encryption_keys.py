@@ -20,10 +20,14 @@ class Command(BaseCommand):
         ring = crypto.keyring()
         total = sum(model._default_manager.count() for model, _ in encrypted_models())
         resealed = 0
-        with tqdm(total=total, unit=" dòng", desc="Mã hóa lại", disable=options["verbosity"] == 0) as bar:
+        with tqdm(
+            total=total, unit=" dòng", desc="Mã hóa lại", disable=options["verbosity"] == 0
+        ) as bar:
             for _label, scanned, changed in encryption_rotate(batch_size=options["batch_size"]):
                 resealed += changed
                 bar.update(scanned)
-        self.stdout.write(self.style.SUCCESS(
-            f"Xong: {resealed} giá trị đã mã hóa lại bằng khóa '{ring.primary_id}'."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Xong: {resealed} giá trị đã mã hóa lại bằng khóa '{ring.primary_id}'."
+            )
+        )

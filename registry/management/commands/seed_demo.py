@@ -13,22 +13,27 @@ CHUNK = 5000
 
 class Command(BaseCommand):
     help = (
-        "Tạo người mẫu giả lập (tên tiếng Việt, số định danh dải 99xxxx dành riêng), hồ sơ, nhu cầu "
-        "và đề nghị hỗ trợ. Cùng --seed cho cùng dữ liệu. Tất cả trong một giao dịch."
+        "Tạo người mẫu giả lập (tên tiếng Việt, số định danh dải 99xxxx dành riêng), hồ sơ, "
+        "nhu cầu và đề nghị hỗ trợ. Cùng --seed cho cùng dữ liệu. Tất cả trong một giao dịch."
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--people", type=int, default=200)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Không làm gì nếu đã có người mẫu (dùng cho make setup).")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Không làm gì nếu đã có người mẫu (dùng cho make setup).",
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         people, seed = options["people"], options["seed"]
         if people < 0:
             raise CommandError("--people phải ≥ 0.")
         if not AdministrativeUnit.objects.exists():
-            raise CommandError("Chưa có dữ liệu danh mục: chạy manage.py load_reference_data trước.")
+            raise CommandError(
+                "Chưa có dữ liệu danh mục: chạy manage.py load_reference_data trước."
+            )
         existing = Person.objects.filter(is_demo=True).count()
         if existing and options["if_empty"]:
             self.stdout.write(f"Đã có {existing} người mẫu; bỏ qua.")
@@ -41,8 +46,12 @@ class Command(BaseCommand):
                 username="he-thong", defaults={"first_name": "Hệ thống", "is_active": False}
             )
             seeder = DemoSeeder(seed=seed, actor=actor)
-            with tqdm(total=people, unit=" người", desc="Tạo dữ liệu mẫu",
-                      disable=options["verbosity"] == 0) as bar:
+            with tqdm(
+                total=people,
+                unit=" người",
+                desc="Tạo dữ liệu mẫu",
+                disable=options["verbosity"] == 0,
+            ) as bar:
                 for done in range(1, people + 1):
                     seeder.person()
                     if done % CHUNK == 0:
@@ -51,4 +60,6 @@ class Command(BaseCommand):
                 seeder.finish()
                 bar.update(people % CHUNK)
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(f"Đã tạo {people} người mẫu trong {elapsed:.1f} giây."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Đã tạo {people} người mẫu trong {elapsed:.1f} giây.")
+        )
