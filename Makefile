@@ -30,7 +30,7 @@ setup: $(VENV)/.installed
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(DEV_ENV) $(PY) manage.py load_reference_data
 	$(DEV_ENV) $(PY) manage.py seed_demo --people $(DEMO_PEOPLE) --seed 1 --if-empty
-	$(DEV_ENV) $(PY) manage.py ensure_admin
+	$(DEV_ENV) $(PY) manage.py create_demo_users
 
 run: setup
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000

@@ -14,17 +14,51 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from registry import crypto, models, validation
+from registry.audit import audit_record
+from registry.models import AccessEvent
 
 MASK = "••••••"
 
 
 class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    """View-only admin for records about people: changes go through the services."""
+    """View-only admin for records about people: changes go through the services; every list and
+    detail page leaves an access-log row in the same transaction."""
+
+    @transaction.atomic
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            audit_record(
+                actor=request.user,
+                action=AccessEvent.Action.LIST,
+                objects=list(changelist.result_list),
+                model=self.model,
+                purpose="admin",
+            )
+        return response
+
+    @transaction.atomic
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = self.get_object(request, object_id)
+        if obj is not None and response.status_code == 200:
+            audit_record(
+                actor=request.user, action=AccessEvent.Action.VIEW, objects=[obj], purpose="admin"
+            )
+        return response
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -233,3 +267,31 @@ class ExpungementPeriodAdmin(admin.ModelAdmin):
 
 
 admin.site.register(models.User, UserAdmin)
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "agency", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["user__username", "agency__name"]
+    raw_id_fields = ["user", "agency"]
+    filter_horizontal = ["units"]
+
+
+@admin.register(models.CaseUserObjectPermission)
+class CaseGrantAdmin(ReadOnlyRecordAdmin):
+    list_display = ["user", "permission", "content_object", "expires_at", "reason"]
+
+
+@admin.register(models.AccessEvent)
+class AccessEventAdmin(ReadOnlyRecordAdmin):
+    list_display = ["at", "username", "role", "action", "object_type", "purpose", "ip"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["username"]
+    date_hierarchy = "at"
+
+
+@admin.register(models.ChangeLog)
+class ChangeLogAdmin(ReadOnlyRecordAdmin):
+    list_display = ["created_at", "actor", "object_type", "field", "reason"]
+    list_filter = ["object_type", "field"]

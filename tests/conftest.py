@@ -25,3 +25,13 @@ def test_keyring():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         reference_data_load()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_overrides():
+    """Argon2 stays the production hasher (test_sign_in checks it); tests hash fast, no TLS."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SECURE_SSL_REDIRECT=False,
+    ):
+        yield

@@ -85,3 +85,20 @@ def make_case(actor: User, person: Person | None = None, commune_name: str = "TÃ
 
 def make_need(actor: User, case: Case, code: str = "job") -> Need:
     return services.need_identify(actor=actor, case=case, need_type=need_type(code))
+
+
+def sign_in(client, user: User) -> None:
+    """A signed-in staff session: password done, second factor verified, started now."""
+    import time
+
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session["signed_in_at"] = time.time()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

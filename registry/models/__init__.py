@@ -38,3 +38,20 @@ __all__ = [
     "ReferralTransition",
     "User",
 ]
+from registry.models.access import (  # noqa: E402
+    AccessEvent,
+    CaseUserObjectPermission,
+    ChangeLog,
+    Membership,
+    RecoveryCode,
+    Role,
+)
+
+__all__ += [
+    "AccessEvent",
+    "CaseUserObjectPermission",
+    "ChangeLog",
+    "Membership",
+    "RecoveryCode",
+    "Role",
+]

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from registry import validation
+from registry.audit import audit_record, change_record
 from registry.errors import ApplicationError
 from registry.models import (
     AdministrativeUnit,
@@ -24,7 +25,10 @@ from registry.models import (
     Referral,
     User,
 )
+from registry.models.access import AccessEvent
 from registry.workdays import add_working_days
+
+A = AccessEvent.Action
 
 S = Case.Status
 
@@ -56,10 +60,28 @@ def _lock_case(case: Case) -> Case:
     return locked
 
 
-def _move_case(case: Case, *, to: Case.Status, allowed: set[Case.Status], action: str) -> Case:
+def _move_case(
+    case: Case,
+    *,
+    actor: User,
+    to: Case.Status,
+    allowed: set[Case.Status],
+    action: str,
+    reason: str = "",
+) -> Case:
+    """Lock, check the transition, set the status and log it (with its reason) in the change log."""
     locked = _lock_case(case)
     if locked.status not in allowed:
         raise illegal_transition(action, locked.get_status_display())
+    change_record(
+        actor=actor,
+        obj=locked,
+        field="status",
+        old=locked.status,
+        new=to,
+        reason=reason or str(action),
+    )
+    audit_record(actor=actor, action=A.TRANSITION, objects=[locked])
     locked.status = to
     locked.version = F("version") + 1
     return locked
@@ -113,6 +135,7 @@ def case_open(
     case.full_clean()
     case.save()
     _milestone(case, CaseMilestone.Kind.NOTICE_RECEIVED, notice_received_on, actor)
+    audit_record(actor=actor, action=A.CREATE, objects=[case])
     return case
 
 
@@ -120,7 +143,11 @@ def case_open(
 def case_verify_address(*, actor: User, case: Case, on: dt.date | None = None) -> Case:
     """EXPECTED → AWAITING_ARRIVAL: the commune police confirmed the address with the family."""
     locked = _move_case(
-        case, to=S.AWAITING_ARRIVAL, allowed={S.EXPECTED}, action=_("xác minh nơi cư trú")
+        case,
+        actor=actor,
+        to=S.AWAITING_ARRIVAL,
+        allowed={S.EXPECTED},
+        action=_("xác minh nơi cư trú"),
     )
     locked.save(update_fields=["status", "version", "updated_at"])
     _milestone(locked, CaseMilestone.Kind.ADDRESS_VERIFIED, on or validation.today(), actor)
@@ -134,7 +161,11 @@ def case_record_presentation(
 ) -> Case:
     """EXPECTED | AWAITING_ARRIVAL → ACTIVE: the person reported to the commune."""
     locked = _move_case(
-        case, to=S.ACTIVE, allowed={S.EXPECTED, S.AWAITING_ARRIVAL}, action=_("ghi nhận trình diện")
+        case,
+        actor=actor,
+        to=S.ACTIVE,
+        allowed={S.EXPECTED, S.AWAITING_ARRIVAL},
+        action=_("ghi nhận trình diện"),
     )
     locked.assigned_officer = assigned_officer or locked.assigned_officer or actor
     locked.save(update_fields=["status", "version", "assigned_officer", "updated_at"])
@@ -154,6 +185,7 @@ def case_record_milestone(
     if locked.status == S.CLOSED:
         raise illegal_transition(_("ghi mốc"), locked.get_status_display())
     _milestone(locked, kind, on, actor, note)
+    audit_record(actor=actor, action=A.UPDATE, objects=[locked])
     return CaseMilestone.objects.get(case=locked, kind=kind)
 
 
@@ -169,6 +201,7 @@ def case_assign_helper(*, actor: User, case: Case, helper: str, on: dt.date) -> 
     locked.version = F("version") + 1
     locked.save(update_fields=["helper", "helper_assigned_on", "version", "updated_at"])
     _milestone(locked, CaseMilestone.Kind.HELPER_ASSIGNED, on, actor)
+    audit_record(actor=actor, action=A.UPDATE, objects=[locked])
     locked.refresh_from_db()
     return locked
 
@@ -186,9 +219,11 @@ def case_close(*, actor: User, case: Case, reason: str, on: dt.date | None = Non
     )
     locked = _move_case(
         case,
+        actor=actor,
         to=S.CLOSED,
         allowed={S.EXPECTED, S.AWAITING_ARRIVAL, S.ACTIVE},
         action=_("kết thúc hồ sơ"),
+        reason=str(Case.CloseReason(reason).label),
     )
     locked.close_reason, locked.closed_on = reason, on
     locked.save(update_fields=["status", "version", "close_reason", "closed_on", "updated_at"])
@@ -220,6 +255,7 @@ def case_note_add(
     note = CaseNote(case=case, kind=kind, happened_on=happened_on, text=text, author=actor)
     note.full_clean()
     note.save()
+    audit_record(actor=actor, action=A.CREATE, objects=[note])
     return note
 
 
@@ -245,15 +281,19 @@ def need_identify(
     need = Need(case=locked, need_type=need_type, priority=priority, note=note, identified_by=actor)
     need.full_clean()
     need.save()
+    audit_record(actor=actor, action=A.CREATE, objects=[need])
     return need
 
 
-def _move_need(need: Need, *, to: Need.Status, allowed: set[Need.Status], action: str) -> Need:
+def _move_need(
+    need: Need, *, actor: User, to: Need.Status, allowed: set[Need.Status], action: str
+) -> Need:
     locked = Need.objects.select_for_update().get(pk=need.pk)
     if locked.status not in allowed:
         raise illegal_transition(action, locked.get_status_display())
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=A.TRANSITION, objects=[locked])
     need.status = locked.status
     return locked
 
@@ -262,7 +302,11 @@ def _move_need(need: Need, *, to: Need.Status, allowed: set[Need.Status], action
 def need_withdraw(*, actor: User, need: Need) -> Need:
     """IDENTIFIED → WITHDRAWN (a referred need is withdrawn by cancelling its referral first)."""
     return _move_need(
-        need, to=Need.Status.WITHDRAWN, allowed={Need.Status.IDENTIFIED}, action=_("bỏ nhu cầu")
+        need,
+        actor=actor,
+        to=Need.Status.WITHDRAWN,
+        allowed={Need.Status.IDENTIFIED},
+        action=_("bỏ nhu cầu"),
     )
 
 
@@ -271,6 +315,7 @@ def need_mark_unmet(*, actor: User, need: Need) -> Need:
     """IDENTIFIED → UNMET: no agency can meet it."""
     return _move_need(
         need,
+        actor=actor,
         to=Need.Status.UNMET,
         allowed={Need.Status.IDENTIFIED},
         action=_("ghi nhận không đáp ứng được"),

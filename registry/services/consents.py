@@ -10,7 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import validation
+from registry.audit import audit_record
 from registry.models import Agency, Consent, NeedType, Person, User
+from registry.models.access import AccessEvent
 from registry.services.cases import illegal_transition
 
 
@@ -51,6 +53,7 @@ def consent_record(
     )
     consent.full_clean()
     consent.save()
+    audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[consent])
     return consent
 
 
@@ -62,4 +65,5 @@ def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
         raise illegal_transition(_("rút lại sự đồng ý"), locked.get_status_display())
     locked.status, locked.withdrawn_at = Consent.Status.WITHDRAWN, timezone.now()
     locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[locked])
     return locked

@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from registry import validation
+from registry.audit import audit_record, change_record
 from registry.expungement import compute_expungement
 from registry.models import CustodyRecord, ExpungementPeriod, Person, User
+from registry.models.access import AccessEvent
 
 PERSON_FIELDS = (
     "full_name",
@@ -131,22 +133,43 @@ def person_create(
     )
     person = Person(is_demo=is_demo, **clean)
     _save_person(person)
+    audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[person])
     return person
 
 
+# Changes to these need a reason and leave a ChangeLog row (legally significant fields).
+LOGGED_PERSON_FIELDS = ("national_id", "phone")
+
+
 @transaction.atomic
-def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
-    """Change some fields of a person; the same checks as ``person_create`` apply to the result."""
+def person_update(*, actor: User, person: Person, reason: str = "", **changes: Any) -> Person:
+    """Change some fields of a person; the same checks as ``person_create`` apply to the result.
+    A change of national ID or phone needs ``reason`` and is written to the change log."""
     unknown = set(changes) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown person fields: {sorted(unknown)}")
     current = {field: getattr(person, field) for field in PERSON_FIELDS}
     clean = _clean_person({**current, **changes})
+    logged = [f for f in LOGGED_PERSON_FIELDS if f in changes and clean[f] != current[f]]
+    if logged and not reason.strip():
+        raise ValidationError(
+            {"reason": _("Cần ghi lý do khi sửa số định danh hoặc số điện thoại.")}
+        )
     for field in changes:
         setattr(person, field, clean[field])
     if "date_of_birth" in changes or "birth_year" in changes:
         person.birth_year = clean["birth_year"]
     _save_person(person)
+    for field in logged:
+        change_record(
+            actor=actor,
+            obj=person,
+            field=field,
+            old=current[field],
+            new=clean[field],
+            reason=reason,
+        )
+    audit_record(actor=actor, action=AccessEvent.Action.UPDATE, objects=[person])
     return person
 
 
@@ -258,4 +281,5 @@ def custody_record_create(
     custody_record_fill_expungement(record)
     record.full_clean()
     record.save()
+    audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[record])
     return record

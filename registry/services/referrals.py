@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import selectors, validation
+from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import Agency, Consent, Need, Referral, ReferralTransition, User
+from registry.models.access import AccessEvent
 from registry.services.cases import illegal_transition
 from registry.workdays import add_working_days
 
@@ -132,6 +134,7 @@ def referral_send(
     locked.status = Need.Status.REFERRED
     locked.save(update_fields=["status", "updated_at"])
     need.status = locked.status
+    audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[referral])
     return referral
 
 
@@ -177,6 +180,7 @@ def referral_transition(
     )
     _update_need_after(locked)
     locked.refresh_from_db()
+    audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[locked])
     return locked
 
 

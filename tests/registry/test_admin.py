@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client):
     user = factories.UserFactory(username="quan-tri", is_staff=True, is_superuser=True)
-    client.force_login(user)
+    factories.sign_in(client, user)
     return client
 
 

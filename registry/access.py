@@ -1,0 +1,475 @@
+"""The one access policy: which rows and fields each user sees and what they may do.
+
+Every page, admin view, export and API endpoint reads through the ``*_for_user`` selectors here and
+checks actions with ``require``. Rows are decided by the user's active memberships (role + units
++ agency) and, after the rules, by explicit per-object grants (django-guardian rows with an
+expiry); the visible set starts empty (default deny) and scoping is always SQL. An object outside
+the scope answers 404 exactly like a missing one; a visible object with a forbidden action 403.
+Columns are decided by ``FIELD_PROFILES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from registry.models import (
+    Case,
+    CaseNote,
+    Consent,
+    CustodyRecord,
+    Need,
+    Person,
+    Referral,
+    User,
+)
+from registry.models.access import CaseUserObjectPermission, Membership, Role
+
+M = TypeVar("M", bound=Model)
+
+COMMUNE_ROLES = {Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE}
+AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
+POLICE_ROLES = {Role.COMMUNE_POLICE, Role.PROVINCIAL_POLICE}
+
+# Role → capabilities. "<resource>.<action>" with actions view (list and detail), export, create,
+# update and transition; a few named actions beside them.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.COMMUNE_POLICE: frozenset(
+        {
+            "person.view",
+            "person.export",
+            "person.create",
+            "person.update",
+            "custody.view",
+            "custody.export",
+            "custody.create",
+            "case.view",
+            "case.export",
+            "case.create",
+            "case.update",
+            "case.transition",
+            "need.view",
+            "need.export",
+            "need.create",
+            "need.transition",
+            "referral.view",
+            "referral.export",
+            "referral.create",
+            "referral.cancel",
+            "note.view",
+            "note.export",
+            "note.create",
+            "consent.view",
+            "consent.export",
+            "consent.create",
+            "consent.transition",
+        }
+    ),
+    Role.COMMUNE_COMMITTEE: frozenset(
+        {
+            "person.view",
+            "case.view",
+            "case.assign_helper",
+            "need.view",
+            "referral.view",
+            "referral.act",
+        }
+    ),
+    Role.PROVINCIAL_POLICE: frozenset(
+        {
+            "person.view",
+            "person.export",
+            "custody.view",
+            "custody.export",
+            "case.view",
+            "case.export",
+            "case.update",
+            "need.view",
+            "need.export",
+            "referral.view",
+            "referral.export",
+            "note.view",
+            "note.export",
+            "consent.view",
+            "consent.export",
+            "case.grant",
+            "access.who_viewed",
+            "admin.use",
+        }
+    ),
+    Role.HOME_AFFAIRS: frozenset(
+        {
+            "person.view",
+            "case.view",
+            "need.view",
+            "referral.view",
+            "referral.export",
+            "referral.act",
+        }
+    ),
+    Role.SOCIAL_POLICY_BANK: frozenset(
+        {
+            "person.view",
+            "custody.view",
+            "case.view",
+            "need.view",
+            "referral.view",
+            "referral.export",
+            "referral.act",
+        }
+    ),
+    Role.JUSTICE: frozenset(
+        {
+            "person.view",
+            "custody.view",
+            "case.view",
+            "need.view",
+            "referral.view",
+            "referral.export",
+            "referral.act",
+        }
+    ),
+    Role.CONTENT_EDITOR: frozenset(),
+    Role.OUTREACH_MANAGER: frozenset(),
+    Role.AUDITOR: frozenset({"audit.view", "audit.export"}),
+}
+
+_ALL = "__all__"
+_PERSON_BASICS = ["uuid", "full_name", "gender", "birth_year"]
+# Role → model → the fields that role may read. Anything not listed is never sent to it.
+FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
+    Role.COMMUNE_POLICE: {
+        m: _ALL for m in (Person, CustodyRecord, Case, Need, Referral, CaseNote, Consent)
+    },
+    Role.PROVINCIAL_POLICE: {
+        m: _ALL for m in (Person, CustodyRecord, Case, Need, Referral, CaseNote, Consent)
+    },
+    Role.COMMUNE_COMMITTEE: {
+        Person: [*_PERSON_BASICS, "phone", "address"],
+        Case: ["uuid", "commune", "status", "helper", "helper_assigned_on", "assigned_officer"],
+        Need: ["uuid", "case", "need_type", "priority", "status"],
+        Referral: [
+            "uuid",
+            "need",
+            "agency",
+            "status",
+            "outcome",
+            "reason",
+            "sent_at",
+            "response_due",
+        ],
+    },
+    Role.HOME_AFFAIRS: {
+        Person: [*_PERSON_BASICS, "phone"],
+        Case: ["uuid", "commune", "status"],
+        Need: ["uuid", "case", "need_type", "priority", "status"],
+        Referral: [
+            "uuid",
+            "need",
+            "agency",
+            "status",
+            "outcome",
+            "reason",
+            "program",
+            "note",
+            "sent_at",
+            "response_due",
+        ],
+    },
+    Role.SOCIAL_POLICY_BANK: {
+        Person: [*_PERSON_BASICS, "phone", "address"],
+        CustodyRecord: [
+            "uuid",
+            "person",
+            "release_date",
+            "release_kind",
+            "certificate_number",
+            "certificate_date",
+        ],
+        Case: ["uuid", "commune", "status"],
+        Need: ["uuid", "case", "need_type", "priority", "status"],
+        Referral: [
+            "uuid",
+            "need",
+            "agency",
+            "status",
+            "outcome",
+            "reason",
+            "program",
+            "note",
+            "sent_at",
+            "response_due",
+        ],
+    },
+    Role.JUSTICE: {
+        Person: [*_PERSON_BASICS, "national_id", "date_of_birth", "phone", "address"],
+        CustodyRecord: [
+            "uuid",
+            "person",
+            "release_date",
+            "release_kind",
+            "court",
+            "judgment_number",
+            "judgment_date",
+            "offence",
+            "penal_code_articles",
+            "expungement_eligible_date",
+            "expungement_explanation",
+            "obligations_fulfilled",
+        ],
+        Case: ["uuid", "commune", "status"],
+        Need: ["uuid", "case", "need_type", "priority", "status"],
+        Referral: [
+            "uuid",
+            "need",
+            "agency",
+            "status",
+            "outcome",
+            "reason",
+            "program",
+            "note",
+            "sent_at",
+            "response_due",
+        ],
+    },
+}
+
+# Where each model finds the person it is about (for audit rows and "who viewed this person").
+PERSON_PATH: dict[type[Model], str] = {
+    Person: "",
+    CustodyRecord: "person",
+    Case: "person",
+    Need: "case__person",
+    Referral: "need__case__person",
+    CaseNote: "case__person",
+    Consent: "person",
+}
+
+
+# --- who is this user ----------------------------------------------------------------------
+
+
+def memberships(user: User) -> list[Membership]:
+    """The user's active memberships, read once per user object (i.e. once per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_memberships_cache", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, is_active=True)
+            .select_related("agency")
+            .prefetch_related("units")
+        )
+        user._memberships_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def roles(user: User) -> set[str]:
+    if getattr(user, "is_superuser", False):
+        return {Role.PROVINCIAL_POLICE}  # operations staff see as the provincial police do
+    return {m.role for m in memberships(user)}
+
+
+def has(user: User, capability: str) -> bool:
+    return any(capability in CAPABILITIES.get(role, ()) for role in roles(user))
+
+
+def require(user: User, capability: str) -> None:
+    """PermissionDenied (403) unless one of the user's roles has ``capability``."""
+    if not has(user, capability):
+        raise PermissionDenied(capability)
+
+
+def role_label(user: User) -> str:
+    return ",".join(sorted(roles(user)))
+
+
+def _units(user: User, wanted: set[str]) -> set[int]:
+    return {unit.pk for m in memberships(user) if m.role in wanted for unit in m.units.all()}
+
+
+def _agencies(user: User, wanted: set[str]) -> set[int]:
+    return {m.agency_id for m in memberships(user) if m.role in wanted}
+
+
+def units_for(user: User, capability: str) -> set[int]:
+    """The communes in which the user's commune roles hold ``capability``."""
+    return _units(
+        user, {r for r in roles(user) if capability in CAPABILITIES.get(r, ())} & COMMUNE_ROLES
+    )
+
+
+def agencies_for(user: User, capability: str) -> set[int]:
+    """The agencies for which the user's roles hold ``capability``."""
+    return _agencies(user, {r for r in roles(user) if capability in CAPABILITIES.get(r, ())})
+
+
+def granted_case_ids(user: User) -> list[int]:
+    """Cases explicitly granted to the user and not expired (a handful at most)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        CaseUserObjectPermission.objects.filter(
+            user=user, expires_at__gt=timezone.now(), permission__codename="view_case"
+        ).values_list("content_object_id", flat=True)
+    )
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+AgencyFilter = Callable[[set[int]], Q]
+
+
+def _scope(
+    user: User, capability: str, case_prefix: str = "", by_agency: AgencyFilter | None = None
+) -> Q | None:
+    """The condition for rows the user may see with ``capability``; ``case_prefix`` leads from the
+    model to its case. None means every row (provincial scope); ``Q(pk__in=[])`` means none."""
+    active = {r for r in roles(user) if capability in CAPABILITIES.get(r, ())}
+    if Role.PROVINCIAL_POLICE in active:
+        return None
+    q = Q(pk__in=[])
+    units = _units(user, active & COMMUNE_ROLES)
+    if units:
+        q |= Q(**{f"{case_prefix}commune_id__in": units})
+    agencies = _agencies(user, active & AGENCY_ROLES)
+    if agencies and by_agency is not None:
+        q |= by_agency(agencies)
+    if active:
+        granted = granted_case_ids(user)
+        if granted:
+            q |= Q(**{f"{case_prefix}pk__in": granted})
+    return q
+
+
+def _case_referred_to(agencies: set[int]) -> Q:
+    return Q(Exists(Referral.objects.filter(need__case=OuterRef("pk"), agency_id__in=agencies)))
+
+
+def _need_referred_to(agencies: set[int]) -> Q:
+    return Q(Exists(Referral.objects.filter(need=OuterRef("pk"), agency_id__in=agencies)))
+
+
+def _addressed_to(agencies: set[int]) -> Q:
+    return Q(agency_id__in=agencies)
+
+
+def _scoped(queryset: QuerySet[M], q: Q | None) -> QuerySet[M]:
+    return queryset if q is None else queryset.filter(q)
+
+
+def _about_visible_person(
+    queryset: QuerySet[M], user: User, capability: str, person_field: str
+) -> QuerySet[M]:
+    q = _scope(user, capability, by_agency=_case_referred_to)
+    if q is None:
+        return queryset
+    return queryset.filter(Exists(Case.objects.filter(q, person=OuterRef(person_field))))
+
+
+def case_list_for_user(user: User) -> QuerySet[Case]:
+    return _scoped(
+        Case.objects.select_related("person", "commune"),
+        _scope(user, "case.view", by_agency=_case_referred_to),
+    )
+
+
+def person_list_for_user(user: User) -> QuerySet[Person]:
+    return _about_visible_person(Person.objects.all(), user, "person.view", "pk")
+
+
+def custody_record_list_for_user(user: User) -> QuerySet[CustodyRecord]:
+    return _about_visible_person(
+        CustodyRecord.objects.select_related("person"), user, "custody.view", "person_id"
+    )
+
+
+def consent_list_for_user(user: User) -> QuerySet[Consent]:
+    return _about_visible_person(
+        Consent.objects.select_related("person", "agency"), user, "consent.view", "person_id"
+    )
+
+
+def need_list_for_user(user: User) -> QuerySet[Need]:
+    """Agencies see the needs referred to them, not the other needs of the same case."""
+    return _scoped(
+        Need.objects.select_related("need_type", "case__person", "case__commune"),
+        _scope(user, "need.view", "case__", by_agency=_need_referred_to),
+    )
+
+
+def referral_list_for_user(user: User) -> QuerySet[Referral]:
+    return _scoped(
+        Referral.objects.select_related("need__need_type", "need__case__person", "agency"),
+        _scope(
+            user,
+            "referral.view",
+            "need__case__",
+            by_agency=_addressed_to,
+        ),
+    )
+
+
+def case_note_list_for_user(user: User) -> QuerySet[CaseNote]:
+    return _scoped(
+        CaseNote.objects.select_related("case__person"), _scope(user, "note.view", "case__")
+    )
+
+
+LIST_SELECTORS = {
+    Person: person_list_for_user,
+    CustodyRecord: custody_record_list_for_user,
+    Case: case_list_for_user,
+    Need: need_list_for_user,
+    Referral: referral_list_for_user,
+    CaseNote: case_note_list_for_user,
+    Consent: consent_list_for_user,
+}
+
+
+def get_for_user(user: User, model: type[M], uuid: UUID | str) -> M:
+    """The object if the user may see it, else Http404 — the same answer as for a missing one."""
+    try:
+        return LIST_SELECTORS[model](user).get(uuid=uuid)
+    except (model.DoesNotExist, ValueError, TypeError) as error:  # type: ignore[attr-defined]
+        raise Http404 from error
+
+
+# --- columns -------------------------------------------------------------------------------
+
+
+def fields_for(user: User, model: type[Model]) -> list[str]:
+    """The model's fields the user may read: the union over their roles, in model order."""
+    allowed: set[str] = set()
+    every = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name != "id" and not f.name.endswith("_index")
+    ]
+    for role in roles(user):
+        profile = FIELD_PROFILES.get(role, {}).get(model)
+        if profile == _ALL:
+            return every
+        allowed.update(profile or ())
+    return [name for name in every if name in allowed]
+
+
+def person_uuids(objects: Iterable[Model]) -> list[str]:
+    """The uuids of the people these objects are about, for the audit row."""
+    found: list[str] = []
+    for obj in objects:
+        path = PERSON_PATH.get(type(obj))
+        if path is None:
+            continue
+        target: Any = obj
+        for part in filter(None, path.split("__")):
+            target = getattr(target, part)
+        found.append(str(target.uuid))
+    return sorted(set(found))

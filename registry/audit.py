@@ -1,0 +1,74 @@
+"""Writing the access log and the change log.
+
+``audit_record`` is called in the same transaction as the read or write it records: if the row
+cannot be written the transaction fails, and so does the request. The request id and the client
+address come from ``RequestContextMiddleware`` through a context variable, so services that run
+outside a request (commands, tasks) still write complete rows.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import models
+
+from registry import access
+from registry.models import User
+from registry.models.access import AccessEvent, ChangeLog
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = ""
+    ip: str | None = None
+
+
+current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "registry_request", default=None
+)
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    objects: Iterable[models.Model] = (),
+    model: type[models.Model] | None = None,
+    purpose: str = "",
+    username: str = "",
+) -> AccessEvent:
+    objects = list(objects)
+    model = model or (type(objects[0]) if objects else None)
+    context = current.get() or RequestContext()
+    return AccessEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        username=username
+        or (actor.get_username() if actor is not None and actor.is_authenticated else ""),
+        role=access.role_label(actor) if actor is not None else "",
+        action=action,
+        object_type=model._meta.model_name if model is not None else "",
+        object_ids=[str(getattr(o, "uuid", o.pk)) for o in objects],
+        person_ids=access.person_uuids(objects),
+        purpose=purpose,
+        request_id=context.request_id,
+        ip=context.ip,
+    )
+
+
+def change_record(
+    *, actor: User, obj: models.Model, field: str, old: object, new: object, reason: str
+) -> ChangeLog:
+    """Log a change to a legally significant field; values are stored encrypted."""
+    entry = ChangeLog(
+        actor=actor,
+        object_type=obj._meta.model_name,
+        object_uuid=obj.uuid,  # type: ignore[attr-defined]
+        field=field,
+        old_value=None if old is None else str(old),
+        new_value=None if new is None else str(new),
+        reason=reason,
+    )
+    entry.save()
+    return entry

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from registry import account_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("account/login/", account_views.SignInView.as_view(), name="account-login"),
+    path("account/otp/", account_views.otp, name="account-otp"),
+    path("account/logout/", account_views.sign_out, name="account-logout"),
+    path("audit/", views.audit_events, name="audit-events"),
+    path("registry/people/<uuid:uuid>/viewers/", views.person_viewers, name="person-viewers"),
+    path("registry/<slug:slug>/", views.resource_list, name="resource-list"),
+    path("registry/<slug:slug>/export.csv", views.resource_export, name="resource-export"),
+    path("registry/<slug:slug>/new/", views.resource_create, name="resource-create"),
+    path("registry/<slug:slug>/<uuid:uuid>/", views.resource_detail, name="resource-detail"),
+    path("registry/<slug:slug>/<uuid:uuid>/edit/", views.resource_update, name="resource-update"),
+    path(
+        "registry/<slug:slug>/<uuid:uuid>/<slug:action>/",
+        views.resource_transition,
+        name="resource-transition",
+    ),
+]
