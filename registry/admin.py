@@ -26,7 +26,30 @@ from registry.models import AccessEvent
 MASK = "••••••"
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
+class PolicyAdmin(admin.ModelAdmin):
+    """Entry to the admin is decided by the site (superusers and provincial police administrators,
+    second factor verified); inside, they may use every registered model."""
+
+    def _allowed(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._allowed(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._allowed(request)
+
+
+class ReadOnlyRecordAdmin(PolicyAdmin):
     """View-only admin for records about people: changes go through the services; every list and
     detail page leaves an access-log row in the same transaction."""
 
@@ -207,7 +230,7 @@ class CaseMilestoneAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(models.AdministrativeUnit)
-class AdministrativeUnitAdmin(admin.ModelAdmin):
+class AdministrativeUnitAdmin(PolicyAdmin):
     list_display = [
         "full_name",
         "code",
@@ -239,13 +262,13 @@ class ResponsibilityInline(admin.TabularInline):
 
 
 @admin.register(models.NeedType)
-class NeedTypeAdmin(admin.ModelAdmin):
+class NeedTypeAdmin(PolicyAdmin):
     list_display = ["name", "code", "response_working_days", "is_active", "ordering"]
     inlines = [ResponsibilityInline]
 
 
 @admin.register(models.Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(PolicyAdmin):
     list_display = ["name", "kind", "level", "jurisdiction", "valid_from", "valid_to", "successor"]
     list_filter = ["kind", "level"]
     search_fields = ["name", "code"]
@@ -255,22 +278,24 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PublicHoliday)
-class PublicHolidayAdmin(admin.ModelAdmin):
+class PublicHolidayAdmin(PolicyAdmin):
     list_display = ["date", "name"]
     date_hierarchy = "date"
 
 
 @admin.register(models.ExpungementPeriod)
-class ExpungementPeriodAdmin(admin.ModelAdmin):
+class ExpungementPeriodAdmin(PolicyAdmin):
     list_display = ["article", "band", "description", "wait_months", "valid_from", "valid_to"]
     list_filter = ["article"]
 
 
-admin.site.register(models.User, UserAdmin)
+@admin.register(models.User)
+class StaffUserAdmin(PolicyAdmin, UserAdmin):
+    pass
 
 
 @admin.register(models.Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PolicyAdmin):
     list_display = ["user", "role", "agency", "is_active"]
     list_filter = ["role", "is_active"]
     search_fields = ["user__username", "agency__name"]
