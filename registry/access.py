@@ -11,6 +11,7 @@ Columns are decided by ``FIELD_PROFILES``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -255,17 +256,30 @@ PERSON_PATH: dict[type[Model], str] = {
 # --- who is this user ----------------------------------------------------------------------
 
 
-def memberships(user: User) -> list[Membership]:
-    """The user's active memberships, read once per user object (i.e. once per request)."""
+@dataclass(frozen=True)
+class Seat:
+    """One active membership as the policy needs it: role, agency and communes."""
+
+    role: str
+    agency_id: int
+    unit_ids: frozenset[int]
+
+
+def memberships(user: User) -> list[Seat]:
+    """The user's active memberships, read in one query once per user object (once per request)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_memberships_cache", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, is_active=True)
-            .select_related("agency")
-            .prefetch_related("units")
+        seats: dict[tuple[str, int], set[int]] = {}
+        rows = Membership.objects.filter(user=user, is_active=True).values_list(
+            "role", "agency_id", "units"
         )
+        for role, agency_id, unit_id in rows:
+            units = seats.setdefault((role, agency_id), set())
+            if unit_id is not None:
+                units.add(unit_id)
+        cached = [Seat(role, agency, frozenset(units)) for (role, agency), units in seats.items()]
         user._memberships_cache = cached  # type: ignore[attr-defined]
     return cached
 
@@ -291,7 +305,7 @@ def role_label(user: User) -> str:
 
 
 def _units(user: User, wanted: set[str]) -> set[int]:
-    return {unit.pk for m in memberships(user) if m.role in wanted for unit in m.units.all()}
+    return {unit for m in memberships(user) if m.role in wanted for unit in m.unit_ids}
 
 
 def _agencies(user: User, wanted: set[str]) -> set[int]:
@@ -310,15 +324,11 @@ def agencies_for(user: User, capability: str) -> set[int]:
     return _agencies(user, {r for r in roles(user) if capability in CAPABILITIES.get(r, ())})
 
 
-def granted_case_ids(user: User) -> list[int]:
-    """Cases explicitly granted to the user and not expired (a handful at most)."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return list(
-        CaseUserObjectPermission.objects.filter(
-            user=user, expires_at__gt=timezone.now(), permission__codename="view_case"
-        ).values_list("content_object_id", flat=True)
-    )
+def granted_cases(user: User) -> QuerySet[CaseUserObjectPermission]:
+    """Ids of the cases explicitly granted to the user and not expired, as a subquery."""
+    return CaseUserObjectPermission.objects.filter(
+        user_id=user.pk, expires_at__gt=timezone.now(), permission__codename="view_case"
+    ).values("content_object_id")
 
 
 # --- rows ----------------------------------------------------------------------------------
@@ -343,9 +353,7 @@ def _scope(
     if agencies and by_agency is not None:
         q |= by_agency(agencies)
     if active:
-        granted = granted_case_ids(user)
-        if granted:
-            q |= Q(**{f"{case_prefix}pk__in": granted})
+        q |= Q(**{f"{case_prefix}pk__in": granted_cases(user)})
     return q
 
 
