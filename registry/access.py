@@ -382,11 +382,16 @@ def _about_visible_person(
     return queryset.filter(Exists(Case.objects.filter(q, person=OuterRef(person_field))))
 
 
-def case_list_for_user(user: User) -> QuerySet[Case]:
-    return _scoped(
-        Case.objects.select_related("person", "commune"),
-        _scope(user, "case.view", by_agency=_case_referred_to),
+def cases_unscoped() -> QuerySet[Case]:
+    """Every case with what a list shows; never for a view, only under the policy's filter
+    (and as the benchmark's baseline)."""
+    return Case.objects.select_related(
+        "person", "commune", "custody_record", "assigned_officer", "opened_by"
     )
+
+
+def case_list_for_user(user: User) -> QuerySet[Case]:
+    return _scoped(cases_unscoped(), _scope(user, "case.view", by_agency=_case_referred_to))
 
 
 def person_list_for_user(user: User) -> QuerySet[Person]:
@@ -401,21 +406,26 @@ def custody_record_list_for_user(user: User) -> QuerySet[CustodyRecord]:
 
 def consent_list_for_user(user: User) -> QuerySet[Consent]:
     return _about_visible_person(
-        Consent.objects.select_related("person", "agency"), user, "consent.view", "person_id"
+        Consent.objects.select_related("person", "agency", "need_type", "recorded_by"),
+        user,
+        "consent.view",
+        "person_id",
     )
 
 
 def need_list_for_user(user: User) -> QuerySet[Need]:
     """Agencies see the needs referred to them, not the other needs of the same case."""
     return _scoped(
-        Need.objects.select_related("need_type", "case__person", "case__commune"),
+        Need.objects.select_related("need_type", "case__person", "case__commune", "identified_by"),
         _scope(user, "need.view", "case__", by_agency=_need_referred_to),
     )
 
 
 def referral_list_for_user(user: User) -> QuerySet[Referral]:
     return _scoped(
-        Referral.objects.select_related("need__need_type", "need__case__person", "agency"),
+        Referral.objects.select_related(
+            "need__need_type", "need__case__person", "agency", "sender_agency", "sent_by", "consent"
+        ),
         _scope(
             user,
             "referral.view",
@@ -427,7 +437,8 @@ def referral_list_for_user(user: User) -> QuerySet[Referral]:
 
 def case_note_list_for_user(user: User) -> QuerySet[CaseNote]:
     return _scoped(
-        CaseNote.objects.select_related("case__person"), _scope(user, "note.view", "case__")
+        CaseNote.objects.select_related("case__person", "case__commune", "author"),
+        _scope(user, "note.view", "case__"),
     )
 
 

@@ -131,4 +131,5 @@ class CustodyRecord(PublicModel):
         ordering = ["-release_date", "id"]
 
     def __str__(self) -> str:
-        return f"{self.person} — {self.release_date:%d/%m/%Y}"
+        # No related lookup here: lists of cases show their custody record without another join.
+        return f"{self.get_release_kind_display()} {self.release_date:%d/%m/%Y}"

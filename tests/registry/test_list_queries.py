@@ -1,0 +1,55 @@
+"""Staff list pages make a fixed number of SQL queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registry import services
+from registry.models import Agency, Membership, Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "resource", ["people", "custody-records", "cases", "needs", "referrals", "notes", "consents"]
+)
+def test_list_pages_do_not_query_per_row(client, resource) -> None:
+    builder = factories.UserFactory(username="builder")
+    officer = factories.UserFactory(username="officer")
+    Membership.objects.create(
+        user=officer,
+        role=Role.COMMUNE_POLICE,
+        agency=Agency.objects.get(level="commune", kind="police", jurisdiction=factories.commune()),
+    ).units.add(factories.commune())
+    factories.sign_in(client, officer)
+    home_affairs = Agency.objects.get(code="so-noi-vu")
+
+    def add_cases(count: int) -> None:
+        for _ in range(count):
+            person = factories.make_person(builder, national_id=factories.national_id(), phone=None)
+            case = factories.make_case(builder, person)
+            case = services.case_record_presentation(
+                actor=builder, case=case, assigned_officer=officer
+            )
+            services.case_note_add(
+                actor=builder, case=case, kind="visit", happened_on=case.created_at.date(), text="x"
+            )
+            services.consent_record(actor=builder, person=person, purpose="outreach", evidence="x")
+            services.referral_send(
+                actor=builder, need=factories.make_need(builder, case, "job"), agency=home_affairs
+            )
+
+    add_cases(2)
+    few = queries_for(client, f"/registry/{resource}/")
+    add_cases(6)
+    many = queries_for(client, f"/registry/{resource}/")
+    assert few == many
