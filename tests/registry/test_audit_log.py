@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from registry import services
 from registry.audit import audit_record
-from registry.models import AccessEvent, ChangeLog
+from registry.models import AccessEvent, Agency, ChangeLog, Membership, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,46 @@ class WriteAuditTests:
         monkeypatch.setattr(AccessEvent.objects, "create", broken)
         with pytest.raises(DatabaseError):
             client.get(f"/registry/people/{case.person.uuid}/")
+
+
+class AuditPagesTests:
+    def test_the_auditor_filters_the_log_and_sees_no_personal_data(self, client) -> None:
+        alice = factories.UserFactory(username="alice")
+        case = factories.make_case(alice)
+        auditor = factories.UserFactory(username="kiem-tra")
+        Membership.objects.create(
+            user=auditor, role=Role.AUDITOR, agency=Agency.objects.get(code="cong-an-tinh")
+        )
+        factories.sign_in(client, auditor)
+        page = client.get("/audit/", {"username": "alice", "action": "create"})
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert (
+            html.count("data-event=")
+            == AccessEvent.objects.filter(username="alice", action="create").count()
+            > 0
+        )
+        assert case.person.full_name not in html and case.person.national_id not in html
+        assert client.get("/registry/people/").status_code == 403
+        assert client.get(f"/registry/people/{case.person.uuid}/").status_code == 404
+
+    def test_provincial_police_see_who_viewed_a_person(self, client) -> None:
+        alice = factories.UserFactory(username="alice", is_superuser=True)
+        case = factories.make_case(alice)
+        factories.sign_in(client, alice)
+        client.get(f"/registry/people/{case.person.uuid}/")
+        chief = factories.UserFactory(username="ca-tinh")
+        Membership.objects.create(
+            user=chief, role=Role.PROVINCIAL_POLICE, agency=Agency.objects.get(code="cong-an-tinh")
+        )
+        factories.sign_in(client, chief)
+        html = client.get(f"/registry/people/{case.person.uuid}/viewers/").content.decode()
+        assert "alice" in html and "Xem" in html
+        commune_officer = factories.UserFactory(username="ca-xa")
+        Membership.objects.create(
+            user=commune_officer,
+            role=Role.COMMUNE_POLICE,
+            agency=Agency.objects.get(level="commune", kind="police", jurisdiction=case.commune),
+        ).units.add(case.commune)
+        factories.sign_in(client, commune_officer)
+        assert client.get(f"/registry/people/{case.person.uuid}/viewers/").status_code == 403
