@@ -232,27 +232,26 @@ def _unit_for(user: Any, code: str) -> AdministrativeUnit:
 def _create(request: HttpRequest, resource: Resource) -> models.Model:
     user, data = request.user, request.POST
     if resource.model is Person:  # registering a prison notice: person, custody record, case
-        unit = _unit_for(user, data.get("commune", ""))
-        person = services.person_create(
+        case = services.prison_notice_register(
             actor=user,
-            full_name=data.get("full_name", ""),
-            gender=data.get("gender", ""),
-            date_of_birth=_date(data.get("date_of_birth")),
-            national_id=data.get("national_id") or None,
-            phone=data.get("phone") or None,
-            address=data.get("address") or None,
+            commune=_unit_for(user, data.get("commune", "")),
+            person={
+                "full_name": data.get("full_name", ""),
+                "gender": data.get("gender", ""),
+                "date_of_birth": _date(data.get("date_of_birth")),
+                "national_id": data.get("national_id") or None,
+                "phone": data.get("phone") or None,
+                "address": data.get("address") or None,
+            },
+            custody={
+                "release_date": _date(data.get("release_date")),
+                "release_kind": data.get("release_kind", ""),
+                "main_penalty": data.get("main_penalty", ""),
+                "sentence_months": _int(data.get("sentence_months")),
+                "offence": data.get("offence") or None,
+            },
         )
-        record = services.custody_record_create(
-            actor=user,
-            person=person,
-            release_date=_date(data.get("release_date")),
-            release_kind=data.get("release_kind", ""),
-            main_penalty=data.get("main_penalty", ""),
-            sentence_months=_int(data.get("sentence_months")),
-            offence=data.get("offence") or None,
-        )
-        services.case_open(actor=user, person=person, commune=unit, custody_record=record)
-        return person
+        return case.person
     parent_models = {
         CustodyRecord: Person,
         Consent: Person,

@@ -40,6 +40,7 @@ __all__ = [
 ]
 from registry.models.access import (  # noqa: E402
     AccessEvent,
+    ApiToken,
     CaseUserObjectPermission,
     ChangeLog,
     Membership,
@@ -49,6 +50,7 @@ from registry.models.access import (  # noqa: E402
 
 __all__ += [
     "AccessEvent",
+    "ApiToken",
     "CaseUserObjectPermission",
     "ChangeLog",
     "Membership",

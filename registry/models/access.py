@@ -162,3 +162,25 @@ class RecoveryCode(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({'đã dùng' if self.used_at else 'còn hiệu lực'})"
+
+
+class ApiToken(PublicModel):
+    """A per-user token for integrations. Only a SHA-256 hash of the secret is stored; the secret is
+    shown once when issued. ACTIVE until ``expires_at`` or revocation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=100)
+    prefix = models.CharField(max_length=8, help_text=_("Phần đầu của mã, để nhận ra mã."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("hết hạn"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

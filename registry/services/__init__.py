@@ -13,6 +13,7 @@ from registry.services.cases import (
     need_identify,
     need_mark_unmet,
     need_withdraw,
+    prison_notice_register,
 )
 from registry.services.consents import consent_record, consent_withdraw
 from registry.services.people import custody_record_create, person_create, person_update
@@ -47,6 +48,7 @@ __all__ = [
     "need_withdraw",
     "person_create",
     "person_update",
+    "prison_notice_register",
     "referral_accept",
     "referral_cancel",
     "referral_complete",

@@ -320,3 +320,29 @@ def need_mark_unmet(*, actor: User, need: Need) -> Need:
         allowed={Need.Status.IDENTIFIED},
         action=_("ghi nhận không đáp ứng được"),
     )
+
+
+@transaction.atomic
+def prison_notice_register(
+    *,
+    actor: User,
+    commune: AdministrativeUnit,
+    person: dict,
+    custody: dict,
+    notice_received_on: dt.date | None = None,
+    reporting_deadline: dt.date | None = None,
+) -> Case:
+    """A prison's release notice: the person, their custody record and an EXPECTED case, all or
+    nothing. ``person`` and ``custody`` are the keyword arguments of their services."""
+    from registry.services.people import custody_record_create, person_create
+
+    created = person_create(actor=actor, **person)
+    record = custody_record_create(actor=actor, person=created, **custody)
+    return case_open(
+        actor=actor,
+        person=created,
+        commune=commune,
+        custody_record=record,
+        notice_received_on=notice_received_on,
+        reporting_deadline=reporting_deadline,
+    )

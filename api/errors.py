@@ -1,0 +1,69 @@
+"""One error shape for the whole API: ``{"message": "…", "extra": {"fields": {field: [msgs]}}}``,
+in Vietnamese or English by ``Accept-Language``. 400 bad input, 401/403 authentication and
+forbidden actions, 404 out of scope (like missing), 409 illegal transitions and edit conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from registry.errors import ApplicationError
+
+CONFLICT_CODES = {"illegal_transition", "case_already_open", "version_conflict"}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _flatten(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [
+            str(item) if not isinstance(item, (dict, list)) else _flatten(item) for item in detail
+        ]
+    return [str(detail)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(fields)
+    elif isinstance(exc, ApplicationError):
+        code = exc.extra.get("code", "")
+        response = Response(
+            {"message": str(exc.message), "extra": {"code": code}},
+            status=status.HTTP_409_CONFLICT
+            if code in CONFLICT_CODES
+            else status.HTTP_400_BAD_REQUEST,
+        )
+        return response
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Không tìm thấy."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(_("Vai trò của bạn không được làm việc này."))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "message": _("Dữ liệu chưa hợp lệ."),
+            "extra": {"fields": _flatten(exc.detail)},
+        }
+    else:
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
+        response.data = {"message": str(detail), "extra": {}}
+    return response

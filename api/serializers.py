@@ -1,0 +1,286 @@
+"""Output serializers show only the fields of the reader's field profile; input serializers are
+plain and hand validated data to the registry's services. Related objects are named by their
+public key: uuid, or the code of reference data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from rest_framework import serializers
+
+from registry import access
+from registry.fields import (
+    BlindIndexField,
+    EncryptedBooleanField,
+    EncryptedDateField,
+    EncryptedIntegerField,
+    EncryptedTextField,
+)
+from registry.models import (
+    AdministrativeUnit,
+    Agency,
+    Case,
+    CaseMilestone,
+    CaseNote,
+    Consent,
+    CustodyRecord,
+    Need,
+    NeedType,
+    Person,
+    Referral,
+    ReferralTransition,
+    User,
+)
+
+PUBLIC_KEY = {AdministrativeUnit: "code", Agency: "code", NeedType: "code", User: "username"}
+
+
+class PolicySerializer(serializers.ModelSerializer):
+    """A read-only model serializer trimmed to ``access.fields_for(request.user, model)``."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        EncryptedTextField: serializers.CharField,
+        EncryptedDateField: serializers.DateField,
+        EncryptedIntegerField: serializers.IntegerField,
+        EncryptedBooleanField: serializers.BooleanField,
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            allowed = set(access.fields_for(request.user, self.Meta.model))
+            for name in list(self.fields):
+                if name not in allowed:
+                    self.fields.pop(name)
+
+    def build_relational_field(self, field_name: str, relation_info: Any) -> Any:
+        related = relation_info.related_model
+        return serializers.SlugRelatedField, {
+            "slug_field": PUBLIC_KEY.get(related, "uuid"),
+            "read_only": True,
+            "allow_null": True,
+        }
+
+
+def _public_fields(model: type[models.Model]) -> list[str]:
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name != "id" and not isinstance(f, BlindIndexField) and not f.name.endswith("_index")
+    ]
+
+
+def policy_serializer(model: type[models.Model]) -> type[PolicySerializer]:
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": _public_fields(model),
+            "read_only_fields": _public_fields(model),
+        },
+    )
+    return type(f"{model.__name__}Out", (PolicySerializer,), {"Meta": meta})
+
+
+PersonOut = policy_serializer(Person)
+CustodyRecordOut = policy_serializer(CustodyRecord)
+CaseOut = policy_serializer(Case)
+NeedOut = policy_serializer(Need)
+ReferralOut = policy_serializer(Referral)
+CaseNoteOut = policy_serializer(CaseNote)
+ConsentOut = policy_serializer(Consent)
+
+
+class MilestoneOut(serializers.ModelSerializer):
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseMilestone
+        fields = ["uuid", "kind", "date", "recorded_by"]
+
+
+class TransitionOut(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ReferralTransition
+        fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+
+
+class UnitOut(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = AdministrativeUnit
+        fields = [
+            "code",
+            "name",
+            "full_name",
+            "name_en",
+            "unit_type",
+            "level",
+            "unit_list",
+            "parent",
+            "successor",
+            "valid_from",
+            "valid_to",
+        ]
+
+
+class AgencyOut(serializers.ModelSerializer):
+    jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    need_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Agency
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "level",
+            "jurisdiction",
+            "successor",
+            "valid_from",
+            "valid_to",
+            "need_types",
+        ]
+
+
+class NeedTypeOut(serializers.ModelSerializer):
+    class Meta:
+        model = NeedType
+        fields = ["code", "name", "name_en", "response_working_days", "is_active"]
+
+
+# --- input ----------------------------------------------------------------------------------
+
+
+class PersonIn(serializers.Serializer):
+    full_name = serializers.CharField(max_length=150)
+    gender = serializers.ChoiceField(choices=Person.Gender.choices)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1900, max_value=2100
+    )
+    national_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    ethnicity = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    family_contact = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class CustodyIn(serializers.Serializer):
+    release_date = serializers.DateField()
+    release_kind = serializers.ChoiceField(choices=CustodyRecord.ReleaseKind.choices)
+    main_penalty = serializers.ChoiceField(choices=CustodyRecord.PenaltyKind.choices)
+    sentence_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=1000
+    )
+    additional_penalty_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=1000
+    )
+    obligations_fulfilled = serializers.BooleanField(required=False, allow_null=True)
+    court = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    judgment_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    judgment_date = serializers.DateField(required=False, allow_null=True)
+    offence = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    penal_code_articles = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    offence_date = serializers.DateField(required=False, allow_null=True)
+    prison = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    certificate_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    certificate_date = serializers.DateField(required=False, allow_null=True)
+    additional_penalties = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    civil_obligations = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CustodyCreateIn(CustodyIn):
+    person = serializers.UUIDField()
+
+
+class PrisonNoticeIn(serializers.Serializer):
+    commune = serializers.CharField(
+        max_length=8, help_text="Mã xã, phường (danh mục từ 01/07/2025)"
+    )
+    person = PersonIn()
+    custody = CustodyIn()
+    notice_received_on = serializers.DateField(required=False, allow_null=True)
+    reporting_deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class PersonPatchIn(serializers.Serializer):
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    national_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    family_contact = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CaseIn(serializers.Serializer):
+    person = serializers.UUIDField()
+    commune = serializers.CharField(max_length=8)
+
+
+class MilestoneIn(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CaseMilestone.Kind.choices)
+    date = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class CaseActionIn(serializers.Serializer):
+    date = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.ChoiceField(choices=Case.CloseReason.choices, required=False)
+
+
+class NeedIn(serializers.Serializer):
+    case = serializers.UUIDField()
+    need_type = serializers.SlugField(max_length=40)
+    priority = serializers.ChoiceField(choices=Need.Priority.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ReferralIn(serializers.Serializer):
+    need = serializers.UUIDField()
+    agency = serializers.SlugField(max_length=60)
+    consent = serializers.UUIDField(required=False, allow_null=True)
+    program = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ReferralActionIn(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    outcome = serializers.ChoiceField(choices=Referral.Outcome.choices, required=False)
+
+
+class NoteIn(serializers.Serializer):
+    case = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=CaseNote.Kind.choices)
+    happened_on = serializers.DateField()
+    text = serializers.CharField(max_length=5000)
+
+
+class ConsentIn(serializers.Serializer):
+    person = serializers.UUIDField()
+    purpose = serializers.ChoiceField(choices=Consent.Purpose.choices)
+    channel = serializers.ChoiceField(
+        choices=Consent.Channel.choices, required=False, allow_blank=True
+    )
+    agency = serializers.SlugField(required=False, allow_blank=True, max_length=60)
+    need_type = serializers.SlugField(required=False, allow_blank=True, max_length=40)
+    evidence = serializers.CharField(max_length=1000)
+    given_on = serializers.DateField(required=False, allow_null=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class MessageOut(serializers.Serializer):
+    message = serializers.CharField()
+    extra = serializers.DictField()
+
+
+class UnitLookupOut(serializers.Serializer):
+    commune = UnitOut()

@@ -1,0 +1,59 @@
+"""API tokens for integrations: issued with an expiry, stored hashed, revocable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from registry.audit import audit_record
+from registry.models import AccessEvent, ApiToken, User
+
+TOKEN_BYTES = 32
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User, user: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns it and the secret, which is never stored or shown again."""
+    secret = secrets.token_urlsafe(TOKEN_BYTES)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[:8],
+        key_hash=_hash(secret),
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+    audit_record(
+        actor=actor, action=AccessEvent.Action.CREATE, objects=[token], purpose="api token issued"
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(
+        actor=actor, action=AccessEvent.Action.UPDATE, objects=[token], purpose="api token revoked"
+    )
+    return token
+
+
+def api_token_user(secret: str) -> tuple[User, ApiToken] | None:
+    """The active token with this secret and its user, or None (unknown, expired or revoked)."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(secret), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user, token

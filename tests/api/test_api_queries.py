@@ -1,0 +1,61 @@
+"""Every list endpoint makes the same number of SQL queries whatever the page size."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registry import services
+from registry.models import Agency, Role
+from tests import factories
+from tests.api.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    "people",
+    "custody-records",
+    "cases",
+    "needs",
+    "referrals",
+    "notes",
+    "consents",
+    "agencies",
+    "units",
+    "need-types",
+]
+
+
+@pytest.fixture
+def client(builder):
+    commune = factories.commune()
+    home_affairs = Agency.objects.get(code="so-noi-vu")
+    for _ in range(12):
+        person = factories.make_person(builder, national_id=factories.national_id(), phone=None)
+        case = services.case_record_presentation(
+            actor=builder, case=factories.make_case(builder, person)
+        )
+        services.case_note_add(
+            actor=builder, case=case, kind="visit", happened_on=case.created_at.date(), text="x"
+        )
+        services.consent_record(actor=builder, person=person, purpose="outreach", evidence="x")
+        services.referral_send(
+            actor=builder, need=factories.make_need(builder, case, "job"), agency=home_affairs
+        )
+    agency = Agency.objects.get(level="commune", kind="police", jurisdiction=commune)
+    return token_client(
+        factories.UserFactory(username="lan"), Role.COMMUNE_POLICE, agency, [commune]
+    )
+
+
+@pytest.mark.parametrize("resource", LISTS)
+def test_list_queries_do_not_grow_with_the_page_size(client, resource) -> None:
+    counts = []
+    for size in (2, 10):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/api/v1/{resource}/", {"page_size": size})
+        assert response.status_code == 200
+        assert len(response.json()["results"]) == size
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
