@@ -359,9 +359,8 @@ class ReferralCreateApi(APIView):
 
 
 class ReferralActionApi(APIView):
-    """accept, reject (reason), start, hold (reason), resume, complete (outcome), fail (reason) by
-    the
-    receiving agency; cancel (reason) by the sender."""
+    """accept, reject (reason), start, hold (reason), resume, complete (outcome), fail (reason)
+    by the receiving agency; cancel (reason) by the sender."""
 
     @extend_schema(
         request=serializers.ReferralActionIn,
