@@ -39,7 +39,7 @@ test: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	echo "Cơ sở dữ liệu kiểm thử / test database: $${url%%\?*}"; \
-	DATABASE_URL=$$url DJANGO_SECRET_KEY=test-only-not-a-secret $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$$url DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -112,8 +112,8 @@ class TransitionOut(serializers.ModelSerializer):
 
 
 class UnitOut(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AdministrativeUnit
@@ -134,7 +134,7 @@ class UnitOut(serializers.ModelSerializer):
 
 class AgencyOut(serializers.ModelSerializer):
     jurisdiction = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     need_types = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:

@@ -6,3 +6,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("registry.urls")),
 ]
+
+handler404 = "config.handlers.not_found"
+handler500 = "config.handlers.server_error"
