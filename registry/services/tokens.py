@@ -13,6 +13,7 @@ from registry.audit import audit_record
 from registry.models import AccessEvent, ApiToken, User
 
 TOKEN_BYTES = 32
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 
 
 def _hash(secret: str) -> str:
@@ -55,5 +56,7 @@ def api_token_user(secret: str) -> tuple[User, ApiToken] | None:
     )
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not a write per request
     return token.user, token

@@ -261,3 +261,19 @@ class WorkflowTests:
         )
         assert found.json()["full_name"] == "Phường Tô Hiệu"
         assert client.get("/api/v1/units/lookup/", {"commune": "Không Có"}).status_code == 400
+
+
+class DocsTests:
+    def test_swagger_and_redoc_come_from_our_own_static_files(self, builder) -> None:
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        factories.sign_in(client, builder)
+        for url in ("/api/v1/docs/", "/api/v1/redoc/"):
+            page = client.get(url)
+            assert page.status_code == 200
+            html = page.content.decode()
+            assert "/static/drf_spectacular_sidecar/" in html
+            assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+        schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        assert schema.status_code == 200
