@@ -17,8 +17,9 @@ def _rows(sql: str, params: list) -> list[dict]:
 
 def case_list(request: HttpRequest) -> JsonResponse:
     rows = _rows(
-        "SELECT c.uuid::text, c.status, u.code AS commune, p.uuid::text AS person FROM registry_case c "
-        "JOIN registry_administrativeunit u ON u.id = c.commune_id JOIN registry_person p ON p.id = c.person_id "
+        "SELECT c.uuid::text, c.status, u.code AS commune, p.uuid::text AS person "
+        "FROM registry_case c JOIN registry_administrativeunit u ON u.id = c.commune_id "
+        "JOIN registry_person p ON p.id = c.person_id "
         "WHERE c.commune_id = %s ORDER BY c.id DESC LIMIT 50",
         [int(request.GET["commune_id"])],
     )

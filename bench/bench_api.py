@@ -62,7 +62,7 @@ def main() -> None:
 
     scenarios = {
         "case_list": (
-            (f"/api/v1/cases/?page_size=50", officer),
+            ("/api/v1/cases/?page_size=50", officer),
             (f"/bare/cases/?commune_id={commune.pk}", None),
         ),
         "case_detail": (
