@@ -4,19 +4,17 @@ access policy. Exact search by national ID or phone goes through the blind index
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from registry import crypto, validation
+from registry import validation
 from registry.models import Case, CaseNote, Consent, CustodyRecord, Need, Person, Referral
 
 
 class PersonFilter(django_filters.FilterSet):
-    national_id = django_filters.CharFilter(
-        method="by_national_id", label="Số định danh (tìm chính xác)"
-    )
-    phone = django_filters.CharFilter(method="by_phone", label="Số điện thoại (tìm chính xác)")
+    """No national ID or phone here: identifiers never travel in URLs (and so never in access
+    logs or proxies). Exact search by them is ``POST /api/v1/people/search/``."""
+
     name = django_filters.CharFilter(method="by_name", label="Họ tên (không cần dấu)")
     commune = django_filters.CharFilter(
         field_name="cases__commune__code", label="Mã xã", distinct=True
@@ -25,22 +23,6 @@ class PersonFilter(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["gender", "birth_year"]
-
-    def by_national_id(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        try:
-            digest = crypto.keyring().blind_index(
-                "person.national_id", validation.normalize_national_id(value)
-            )
-        except ValidationError:
-            return queryset.none()
-        return queryset.filter(national_id_index=digest)
-
-    def by_phone(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        try:
-            digest = crypto.keyring().blind_index("person.phone", validation.normalize_phone(value))
-        except ValidationError:
-            return queryset.none()
-        return queryset.filter(phone_index=digest)
 
     def by_name(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(folded_name__contains=validation.fold(value))

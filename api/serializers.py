@@ -284,3 +284,15 @@ class MessageOut(serializers.Serializer):
 
 class UnitLookupOut(serializers.Serializer):
     commune = UnitOut()
+
+
+class PersonSearchIn(serializers.Serializer):
+    national_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("national_id")) == bool(attrs.get("phone")):
+            raise serializers.ValidationError(
+                "Nhập số định danh hoặc số điện thoại (một trong hai)."
+            )
+        return attrs

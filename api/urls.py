@@ -10,6 +10,7 @@ from api import views as v
 urlpatterns = [
     path("people/", v.PersonListApi.as_view(), name="api-people"),
     path("people/register-notice/", v.PrisonNoticeCreateApi.as_view(), name="api-prison-notice"),
+    path("people/search/", v.PersonSearchApi.as_view(), name="api-people-search"),
     path("people/<uuid:uuid>/", v.PersonDetailApi.as_view(), name="api-person"),
     path("people/<uuid:uuid>/update/", v.PersonUpdateApi.as_view(), name="api-person-update"),
     path("custody-records/", v.CustodyRecordListApi.as_view(), name="api-custody-records"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from rest_framework.views import APIView
 
 from api import filters, serializers
 from api.errors import Conflict
-from registry import access, services
+from registry import access, crypto, services, validation
 from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import (
@@ -184,6 +185,39 @@ class PrisonNoticeCreateApi(APIView):
             reporting_deadline=values.get("reporting_deadline"),
         )
         return _created(case, serializers.CaseOut, request)
+
+
+class PersonSearchApi(APIView):
+    """Exact search by national ID or phone through the blind indexes, in the reader's scope. A
+    POST, so that the identifier never appears in a URL or an access log."""
+
+    @extend_schema(
+        request=serializers.PersonSearchIn, responses={200: serializers.PersonOut(many=True)}
+    )
+    @transaction.atomic
+    def post(self, request: Request) -> Response:
+        access.require(request.user, "person.view")
+        data = serializers.PersonSearchIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        ring = crypto.keyring()
+        people = access.person_list_for_user(request.user)
+        try:
+            if data.validated_data.get("national_id"):
+                digest = ring.blind_index(
+                    "person.national_id",
+                    validation.normalize_national_id(data.validated_data["national_id"]),
+                )
+                people = people.filter(national_id_index=digest)
+            else:
+                digest = ring.blind_index(
+                    "person.phone", validation.normalize_phone(data.validated_data["phone"])
+                )
+                people = people.filter(phone_index=digest)
+        except DjangoValidationError:
+            people = people.none()  # a malformed identifier matches nobody; say no more
+        rows = list(people[:20])
+        audit_record(actor=request.user, action=A.SEARCH, objects=rows, model=Person)
+        return Response(serializers.PersonOut(rows, many=True, context={"request": request}).data)
 
 
 class PersonUpdateApi(APIView):

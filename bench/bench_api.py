@@ -85,7 +85,6 @@ def main() -> None:
         for name, ((api_url, token), (bare_url, _)) in scenarios.items():
             timings: dict[str, list[float]] = {"api": [], "bare_sql_view": []}
             for _ in range(10):
-                assert client.get(api_url, HTTP_AUTHORIZATION=token).status_code == 200, api_url
                 assert client.get(bare_url).status_code == 200, bare_url
             for _ in range(samples):
                 for kind, (target, auth) in (
@@ -94,7 +93,15 @@ def main() -> None:
                 ):
                     headers = {"HTTP_AUTHORIZATION": auth} if auth else {}
                     started = time.perf_counter()
-                    response = client.get(target, **headers)
+                    if target.endswith("/search/"):
+                        response = client.post(
+                            target,
+                            {"national_id": national_id},
+                            content_type="application/json",
+                            **headers,
+                        )
+                    else:
+                        response = client.get(target, **headers)
                     timings[kind].append((time.perf_counter() - started) * 1000)
                     assert response.status_code == 200
             api, bare = summary(timings["api"]), summary(timings["bare_sql_view"])

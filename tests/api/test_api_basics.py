@@ -93,18 +93,29 @@ class ScopeTests:
         assert response.status_code == 200 and response["ETag"]
         assert AccessEvent.objects.filter(action="view", object_ids=[str(mine.uuid)]).count() == 1
 
-    def test_search_by_national_id_goes_through_the_blind_index(self, builder) -> None:
+    def test_search_by_national_id_or_phone_goes_through_the_blind_index(self, builder) -> None:
         case = factories.make_case(builder)
+        other = factories.make_case(
+            builder,
+            factories.make_person(builder, national_id=factories.national_id(), phone="0987000111"),
+            "Mường Lạn",
+        )
         client = commune_police("lan")
         nid = case.person.national_id
-        found = client.get("/api/v1/people/", {"national_id": f"{nid[:3]} {nid[3:]}"}).json()[
-            "results"
-        ]
-        assert [row["uuid"] for row in found] == [str(case.person.uuid)]
-        assert (
-            client.get("/api/v1/people/", {"national_id": "014085999999"}).json()["results"] == []
-        )
-        assert AccessEvent.objects.filter(action="search").exists()
+
+        def search(**body):
+            response = client.post("/api/v1/people/search/", body, format="json")
+            assert response.status_code == 200
+            return [row["uuid"] for row in response.json()]
+
+        assert search(national_id=f"{nid[:3]} {nid[3:]}") == [str(case.person.uuid)]
+        assert search(phone="091 234 5678") == [str(case.person.uuid)]
+        assert search(national_id="014085999999") == []
+        assert search(national_id="not an id") == []
+        assert search(national_id=other.person.national_id) == []  # exists, but out of scope
+        assert search(phone="0987000111") == []
+        assert AccessEvent.objects.filter(action="search").count() == 6
+        assert client.post("/api/v1/people/search/", {}, format="json").status_code == 400
 
     def test_the_bank_never_receives_offence_text(self, builder) -> None:
         case = services.case_record_presentation(actor=builder, case=factories.make_case(builder))

@@ -51,6 +51,7 @@ def client(builder):
 
 @pytest.mark.parametrize("resource", LISTS)
 def test_list_queries_do_not_grow_with_the_page_size(client, resource) -> None:
+    client.get("/api/v1/need-types/")  # the token's first use records it (once per 5 minutes)
     counts = []
     for size in (2, 10):
         with CaptureQueriesContext(connection) as captured:
