@@ -143,6 +143,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 _ALL = "__all__"
 _PERSON_BASICS = ["uuid", "full_name", "gender", "birth_year"]
+# What every receiving agency sees of the case, the need and the referral sent to it.
+_AGENCY_CASE = ["uuid", "commune", "status"]
+_AGENCY_NEED = ["uuid", "case", "need_type", "priority", "status"]
+_AGENCY_REFERRAL = [
+    "uuid",
+    "need",
+    "agency",
+    "status",
+    "outcome",
+    "reason",
+    "program",
+    "note",
+    "sent_at",
+    "response_due",
+]
 # Role → model → the fields that role may read. Anything not listed is never sent to it.
 FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
     Role.COMMUNE_POLICE: {
@@ -168,20 +183,9 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
     },
     Role.HOME_AFFAIRS: {
         Person: [*_PERSON_BASICS, "phone"],
-        Case: ["uuid", "commune", "status"],
-        Need: ["uuid", "case", "need_type", "priority", "status"],
-        Referral: [
-            "uuid",
-            "need",
-            "agency",
-            "status",
-            "outcome",
-            "reason",
-            "program",
-            "note",
-            "sent_at",
-            "response_due",
-        ],
+        Case: _AGENCY_CASE,
+        Need: _AGENCY_NEED,
+        Referral: _AGENCY_REFERRAL,
     },
     Role.SOCIAL_POLICY_BANK: {
         Person: [*_PERSON_BASICS, "phone", "address"],
@@ -193,20 +197,9 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
             "certificate_number",
             "certificate_date",
         ],
-        Case: ["uuid", "commune", "status"],
-        Need: ["uuid", "case", "need_type", "priority", "status"],
-        Referral: [
-            "uuid",
-            "need",
-            "agency",
-            "status",
-            "outcome",
-            "reason",
-            "program",
-            "note",
-            "sent_at",
-            "response_due",
-        ],
+        Case: _AGENCY_CASE,
+        Need: _AGENCY_NEED,
+        Referral: _AGENCY_REFERRAL,
     },
     Role.JUSTICE: {
         Person: [*_PERSON_BASICS, "national_id", "date_of_birth", "phone", "address"],
@@ -224,20 +217,9 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
             "expungement_explanation",
             "obligations_fulfilled",
         ],
-        Case: ["uuid", "commune", "status"],
-        Need: ["uuid", "case", "need_type", "priority", "status"],
-        Referral: [
-            "uuid",
-            "need",
-            "agency",
-            "status",
-            "outcome",
-            "reason",
-            "program",
-            "note",
-            "sent_at",
-            "response_due",
-        ],
+        Case: _AGENCY_CASE,
+        Need: _AGENCY_NEED,
+        Referral: _AGENCY_REFERRAL,
     },
 }
 
