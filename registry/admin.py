@@ -320,3 +320,31 @@ class AccessEventAdmin(ReadOnlyRecordAdmin):
 class ChangeLogAdmin(ReadOnlyRecordAdmin):
     list_display = ["created_at", "actor", "object_type", "field", "reason"]
     list_filter = ["object_type", "field"]
+
+
+@admin.register(models.LoanProgramme)
+class LoanProgrammeAdmin(PolicyAdmin):
+    list_display = [
+        "name",
+        "window_years",
+        "training_cap_per_month",
+        "production_cap_per_person",
+        "interest_rate_percent",
+        "valid_from",
+        "valid_to",
+    ]
+
+
+@admin.register(models.LoanApplication)
+class LoanApplicationAdmin(ReadOnlyRecordAdmin):
+    list_display = [
+        "case",
+        "purpose",
+        "amount",
+        "status",
+        "applied_on",
+        "approved_amount",
+        "disbursed_on",
+    ]
+    list_filter = ["purpose", "status"]
+    list_select_related = ["case__person", "case__commune"]

@@ -57,3 +57,6 @@ __all__ += [
     "RecoveryCode",
     "Role",
 ]
+from registry.models.loans import LoanApplication, LoanProgramme  # noqa: E402
+
+__all__ += ["LoanApplication", "LoanProgramme"]

@@ -20,6 +20,7 @@ from registry.models import (
     NeedTypeResponsibility,
     PublicHoliday,
 )
+from registry.models.loans import LoanProgramme
 from registry.validation import REFERENCE_DIR, fold
 
 U = AdministrativeUnit
@@ -225,6 +226,16 @@ def _load_calendar(directory: Path) -> dict[str, int]:
     }
 
 
+def _load_loan_programmes(directory: Path) -> int:
+    data = json.loads((directory / "loan_programmes.json").read_text(encoding="utf-8"))
+    for item in data:
+        fields = {k: v for k, v in item.items() if not k.startswith("_") and k != "code"}
+        fields["valid_from"] = _date(fields.get("valid_from"))
+        fields["valid_to"] = _date(fields.get("valid_to"))
+        LoanProgramme.objects.update_or_create(code=item["code"], defaults=fields)
+    return len(data)
+
+
 @transaction.atomic
 def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Load or refresh every reference table; returns counts for the command to print."""
@@ -233,4 +244,5 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     counts["need_types"] = len(need_types)
     counts["agencies"] = _load_agencies(directory, need_types)
     counts.update(_load_calendar(directory))
+    counts["loan_programmes"] = _load_loan_programmes(directory)
     return counts

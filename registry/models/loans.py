@@ -1,0 +1,119 @@
+"""Social-policy credit for released people (Decision 22/2023/QĐ-TTg; LAW.md §3).
+
+The caps, the application window, the warning period and the interest rate are a programme row an
+administrator edits (the law and the rates change), never constants in code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from registry.models.base import BaseModel, PublicModel, ValidityPeriod
+from registry.models.cases import Case, Referral
+
+
+class LoanProgramme(ValidityPeriod, BaseModel):
+    """The rules of one lending programme over a period (Decision 22/2023 art. 3, 6, 9)."""
+
+    code = models.SlugField(_("mã"), max_length=30, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    legal_basis = models.CharField(_("căn cứ"), max_length=200)
+    window_years = models.PositiveSmallIntegerField(
+        _("thời hạn đề nghị vay (năm từ ngày chấp hành xong)"), default=5
+    )
+    warn_days = models.PositiveSmallIntegerField(_("cảnh báo trước khi hết hạn (ngày)"), default=90)
+    training_cap_per_month = models.PositiveBigIntegerField(_("mức vay học nghề / tháng (đồng)"))
+    production_cap_per_person = models.PositiveBigIntegerField(
+        _("mức vay sản xuất, kinh doanh / người")
+    )
+    business_cap_per_project = models.PositiveBigIntegerField(_("mức vay doanh nghiệp / dự án"))
+    business_cap_per_employee = models.PositiveBigIntegerField(
+        _("mức vay doanh nghiệp / người lao động là người chấp hành xong án")
+    )
+    interest_rate_percent = models.DecimalField(
+        _("lãi suất (%/năm)"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Bằng lãi suất cho vay hộ nghèo từng thời kỳ; cập nhật khi thay đổi."),
+    )
+    overdue_rate_percent = models.PositiveSmallIntegerField(
+        _("lãi quá hạn (% lãi trong hạn)"), default=130
+    )
+
+    class Meta:
+        verbose_name = _("chương trình cho vay")
+        verbose_name_plural = _("chương trình cho vay")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LoanApplication(PublicModel):
+    """A loan for a released person (or a business employing them), worked by the bank branch.
+
+    DRAFT ──submit (rules pass, Form 01/02 confirmed)──> SUBMITTED ──approve──> APPROVED
+                                                            └──reject(reason)──> REJECTED
+    APPROVED ──disburse──> DISBURSED ──start repaying──> REPAYING ──> REPAID
+                                                            └──> OVERDUE ──> REPAYING | REPAID
+    REJECTED and REPAID are terminal. Only ``registry.services.loans`` moves it.
+    """
+
+    class Purpose(models.TextChoices):
+        TRAINING = "training", _("Học nghề")
+        PRODUCTION = "production", _("Sản xuất, kinh doanh (cá nhân)")
+        BUSINESS = "business", _("Doanh nghiệp, hợp tác xã, hộ kinh doanh sử dụng lao động")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang lập")
+        SUBMITTED = "submitted", _("Đã nộp")
+        APPROVED = "approved", _("Đã phê duyệt")
+        REJECTED = "rejected", _("Từ chối")
+        DISBURSED = "disbursed", _("Đã giải ngân")
+        REPAYING = "repaying", _("Đang trả nợ")
+        OVERDUE = "overdue", _("Quá hạn")
+        REPAID = "repaid", _("Đã trả hết")
+
+    programme = models.ForeignKey(
+        LoanProgramme, on_delete=models.PROTECT, verbose_name=_("chương trình")
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="loans")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="loans"
+    )
+    purpose = models.CharField(_("mục đích"), max_length=12, choices=Purpose.choices)
+    amount = models.PositiveBigIntegerField(_("số tiền đề nghị (đồng)"))
+    course_months = models.PositiveSmallIntegerField(_("số tháng học"), null=True, blank=True)
+    released_employees = models.PositiveSmallIntegerField(
+        _("số lao động là người chấp hành xong án"), null=True, blank=True
+    )
+    applied_on = models.DateField(_("ngày đề nghị"))
+    form_confirmed_on = models.DateField(
+        _("ngày UBND xã xác nhận mẫu 01/02"), null=True, blank=True
+    )
+    form_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    approved_amount = models.PositiveBigIntegerField(_("số tiền phê duyệt"), null=True, blank=True)
+    disbursed_amount = models.PositiveBigIntegerField(
+        _("số tiền đã giải ngân"), null=True, blank=True
+    )
+    disbursed_on = models.DateField(_("ngày giải ngân"), null=True, blank=True)
+    repaid_on = models.DateField(_("ngày trả hết"), null=True, blank=True)
+    reason = models.CharField(_("lý do"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("hồ sơ vay vốn")
+        verbose_name_plural = _("hồ sơ vay vốn")
+        ordering = ["-applied_on", "-id"]
+        indexes = [models.Index(fields=["status", "applied_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.amount:,} đ"

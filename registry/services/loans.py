@@ -1,0 +1,284 @@
+"""Loans under Decision 22/2023/QĐ-TTg: the eligibility rules and the loan's lifecycle.
+
+``loan_check`` is pure: given the programme's rules and an application it returns blocking problems
+and warnings in Vietnamese. The services move a ``LoanApplication`` along the state machine drawn on
+the model, each step in one transaction with an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from registry import validation
+from registry.audit import audit_record
+from registry.errors import ApplicationError
+from registry.models import AccessEvent, Case, Referral, User
+from registry.models.loans import LoanApplication, LoanProgramme
+from registry.services.cases import illegal_transition
+from registry.workdays import add_months
+
+P = LoanApplication.Purpose
+S = LoanApplication.Status
+
+
+@dataclass
+class LoanCheck:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cap: int | None = None
+    window_closes_on: dt.date | None = None
+
+
+def _vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def loan_cap(
+    programme: LoanProgramme,
+    purpose: str,
+    *,
+    course_months: int | None,
+    released_employees: int | None,
+) -> int | None:
+    """The most that may be lent for this purpose (art. 6), or None when the basis is missing."""
+    if purpose == P.TRAINING:
+        return programme.training_cap_per_month * course_months if course_months else None
+    if purpose == P.PRODUCTION:
+        return programme.production_cap_per_person
+    if purpose == P.BUSINESS and released_employees:
+        return min(
+            programme.business_cap_per_project,
+            programme.business_cap_per_employee * released_employees,
+        )
+    return None
+
+
+def loan_check(
+    *,
+    programme: LoanProgramme,
+    purpose: str,
+    amount: int,
+    course_months: int | None,
+    released_employees: int | None,
+    release_date: dt.date | None,
+    certificate_date: dt.date | None,
+    applied_on: dt.date,
+    form_confirmed: bool,
+) -> LoanCheck:
+    check = LoanCheck()
+    if certificate_date is None or release_date is None:
+        check.problems.append(
+            _("Chưa ghi giấy chứng nhận chấp hành xong án (PT70/PT72) và ngày cấp.")
+        )
+    else:
+        closes = add_months(release_date, 12 * programme.window_years)
+        check.window_closes_on = closes
+        if applied_on > closes:
+            check.problems.append(
+                _("Đã quá %(years)d năm kể từ ngày chấp hành xong án: hạn đề nghị vay là %(date)s.")
+                % {"years": programme.window_years, "date": closes.strftime("%d/%m/%Y")}
+            )
+        elif (closes - applied_on).days <= programme.warn_days:
+            check.warnings.append(
+                _("Còn %(days)d ngày là hết hạn đề nghị vay (%(date)s).")
+                % {"days": (closes - applied_on).days, "date": closes.strftime("%d/%m/%Y")}
+            )
+    if purpose == P.TRAINING and not course_months:
+        check.problems.append(_("Vay học nghề: ghi số tháng của khóa học."))
+    if purpose == P.BUSINESS and not released_employees:
+        check.problems.append(
+            _("Vay cho doanh nghiệp: ghi số lao động là người chấp hành xong án.")
+        )
+    check.cap = loan_cap(
+        programme, purpose, course_months=course_months, released_employees=released_employees
+    )
+    if amount <= 0:
+        check.problems.append(_("Số tiền đề nghị phải lớn hơn 0."))
+    elif check.cap is not None and amount > check.cap:
+        check.problems.append(
+            _("Số tiền %(amount)s vượt mức cho vay tối đa %(cap)s.")
+            % {"amount": _vnd(amount), "cap": _vnd(check.cap)}
+        )
+    if not form_confirmed:
+        form = "02" if purpose == P.BUSINESS else "01"
+        check.problems.append(_("UBND xã chưa xác nhận mẫu %(form)s.") % {"form": form})
+    return check
+
+
+def _check_for(loan: LoanApplication) -> LoanCheck:
+    record = loan.case.custody_record
+    return loan_check(
+        programme=loan.programme,
+        purpose=loan.purpose,
+        amount=loan.amount,
+        course_months=loan.course_months,
+        released_employees=loan.released_employees,
+        release_date=record.release_date if record else None,
+        certificate_date=record.certificate_date if record else None,
+        applied_on=loan.applied_on,
+        form_confirmed=loan.form_confirmed_on is not None,
+    )
+
+
+def loan_programme_on(day: dt.date) -> LoanProgramme:
+    programme = (
+        LoanProgramme.objects.filter(LoanProgramme.valid_on_q(day)).order_by("-valid_from").first()
+    )
+    if programme is None:
+        raise ApplicationError(_("Không có chương trình cho vay nào có hiệu lực vào ngày này."))
+    return programme
+
+
+@transaction.atomic
+def loan_application_create(
+    *,
+    actor: User,
+    case: Case,
+    purpose: str,
+    amount: int,
+    applied_on: dt.date | None = None,
+    course_months: int | None = None,
+    released_employees: int | None = None,
+    referral: Referral | None = None,
+) -> LoanApplication:
+    """A DRAFT application; the rules are checked when it is submitted."""
+    applied_on = applied_on or validation.today()
+    if purpose not in P.values:
+        raise ValidationError({"purpose": _("Chọn mục đích vay.")})
+    if applied_on > validation.today():
+        raise ValidationError({"applied_on": _("Ngày đề nghị không được ở tương lai.")})
+    loan = LoanApplication(
+        programme=loan_programme_on(applied_on),
+        case=case,
+        referral=referral,
+        purpose=purpose,
+        amount=amount,
+        course_months=course_months,
+        released_employees=released_employees,
+        applied_on=applied_on,
+        created_by=actor,
+    )
+    loan.full_clean()
+    loan.save()
+    audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[loan.case])
+    return loan
+
+
+def _move(
+    loan: LoanApplication, *, actor: User, to: str, sources: set[str], label: str
+) -> LoanApplication:
+    locked = (
+        LoanApplication.objects.select_for_update(of=("self",))
+        .select_related("case__custody_record", "programme")
+        .get(pk=loan.pk)
+    )
+    if locked.status not in sources:
+        raise illegal_transition(label, locked.get_status_display())
+    locked.status = to
+    audit_record(
+        actor=actor,
+        action=AccessEvent.Action.TRANSITION,
+        objects=[locked.case],
+        purpose=f"loan {to}",
+    )
+    return locked
+
+
+@transaction.atomic
+def loan_confirm_form(
+    *, actor: User, loan: LoanApplication, on: dt.date | None = None
+) -> LoanApplication:
+    """The commune committee confirms Form 01 (Form 02 for a business) while the loan is a draft."""
+    locked = _move(loan, actor=actor, to=S.DRAFT, sources={S.DRAFT}, label=_("xác nhận mẫu 01/02"))
+    locked.form_confirmed_on, locked.form_confirmed_by = on or validation.today(), actor
+    locked.save(update_fields=["form_confirmed_on", "form_confirmed_by", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def loan_submit(*, actor: User, loan: LoanApplication) -> tuple[LoanApplication, list[str]]:
+    """DRAFT → SUBMITTED when every rule passes; returns the warnings (e.g. the window closing)."""
+    locked = _move(loan, actor=actor, to=S.SUBMITTED, sources={S.DRAFT}, label=_("nộp hồ sơ vay"))
+    check = _check_for(locked)
+    if check.problems:
+        raise ValidationError({"__all__": check.problems})
+    locked.save(update_fields=["status", "updated_at"])
+    return locked, check.warnings
+
+
+@transaction.atomic
+def loan_approve(*, actor: User, loan: LoanApplication, amount: int) -> LoanApplication:
+    locked = _move(loan, actor=actor, to=S.APPROVED, sources={S.SUBMITTED}, label=_("phê duyệt"))
+    cap = _check_for(locked).cap
+    if not 0 < amount <= locked.amount or (cap is not None and amount > cap):
+        raise ValidationError(
+            {"amount": _("Số tiền phê duyệt phải lớn hơn 0, không quá số đề nghị và mức tối đa.")}
+        )
+    locked.approved_amount = amount
+    locked.save(update_fields=["status", "approved_amount", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def loan_reject(*, actor: User, loan: LoanApplication, reason: str) -> LoanApplication:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Cần ghi lý do từ chối.")})
+    locked = _move(loan, actor=actor, to=S.REJECTED, sources={S.SUBMITTED}, label=_("từ chối"))
+    locked.reason = reason.strip()
+    locked.save(update_fields=["status", "reason", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def loan_disburse(
+    *, actor: User, loan: LoanApplication, amount: int, on: dt.date
+) -> LoanApplication:
+    locked = _move(loan, actor=actor, to=S.DISBURSED, sources={S.APPROVED}, label=_("giải ngân"))
+    if not 0 < amount <= (locked.approved_amount or 0):
+        raise ValidationError({"amount": _("Số tiền giải ngân không được vượt số tiền phê duyệt.")})
+    if on > validation.today() or on < locked.applied_on:
+        raise ValidationError(
+            {"on": _("Ngày giải ngân phải sau ngày đề nghị và không ở tương lai.")}
+        )
+    locked.disbursed_amount, locked.disbursed_on = amount, on
+    locked.save(update_fields=["status", "disbursed_amount", "disbursed_on", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def loan_start_repaying(*, actor: User, loan: LoanApplication) -> LoanApplication:
+    locked = _move(
+        loan,
+        actor=actor,
+        to=S.REPAYING,
+        sources={S.DISBURSED, S.OVERDUE},
+        label=_("bắt đầu trả nợ"),
+    )
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def loan_mark_overdue(*, actor: User, loan: LoanApplication) -> LoanApplication:
+    locked = _move(
+        loan, actor=actor, to=S.OVERDUE, sources={S.REPAYING}, label=_("ghi nhận quá hạn")
+    )
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def loan_repaid(*, actor: User, loan: LoanApplication, on: dt.date) -> LoanApplication:
+    locked = _move(
+        loan, actor=actor, to=S.REPAID, sources={S.REPAYING, S.OVERDUE}, label=_("ghi nhận trả hết")
+    )
+    if on > validation.today():
+        raise ValidationError({"on": _("Ngày trả hết không được ở tương lai.")})
+    locked.repaid_on = on
+    locked.save(update_fields=["status", "repaid_on", "updated_at"])
+    return locked
