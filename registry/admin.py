@@ -348,3 +348,22 @@ class LoanApplicationAdmin(ReadOnlyRecordAdmin):
     ]
     list_filter = ["purpose", "status"]
     list_select_related = ["case__person", "case__commune"]
+
+
+@admin.register(models.JudicialRecordRule)
+class JudicialRecordRuleAdmin(PolicyAdmin):
+    list_display = [
+        "legal_basis",
+        "normal_working_days",
+        "complex_working_days",
+        "fee",
+        "valid_from",
+        "valid_to",
+    ]
+
+
+@admin.register(models.JudicialRecordRequest)
+class JudicialRecordRequestAdmin(ReadOnlyRecordAdmin):
+    list_display = ["case", "certificate_type", "status", "requested_on", "due_on", "fee_amount"]
+    list_filter = ["certificate_type", "status", "fee_category"]
+    list_select_related = ["case__person", "case__commune"]

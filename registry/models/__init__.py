@@ -57,6 +57,11 @@ __all__ += [
     "RecoveryCode",
     "Role",
 ]
-from registry.models.loans import LoanApplication, LoanProgramme  # noqa: E402
+from registry.models.loans import (  # noqa: E402
+    JudicialRecordRequest,
+    JudicialRecordRule,
+    LoanApplication,
+    LoanProgramme,
+)
 
-__all__ += ["LoanApplication", "LoanProgramme"]
+__all__ += ["JudicialRecordRequest", "JudicialRecordRule", "LoanApplication", "LoanProgramme"]

@@ -117,3 +117,87 @@ class LoanApplication(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} {self.amount:,} đ"
+
+
+class JudicialRecordRule(ValidityPeriod, BaseModel):
+    """Time limits and fees for judicial record certificates over a period (Law 28/2009 art. 48 and
+    Circular 244/2016 until 30/06/2026; from 01/07/2026 Law 107/2025 and Decree 216/2026, whose day
+    counts are not yet confirmed — edit the row when they are)."""
+
+    legal_basis = models.CharField(_("căn cứ"), max_length=200)
+    normal_working_days = models.PositiveSmallIntegerField(_("thời hạn (ngày làm việc)"))
+    complex_working_days = models.PositiveSmallIntegerField(
+        _("thời hạn trường hợp phức tạp (ngày làm việc)"),
+        help_text=_(
+            "Nhiều nơi cư trú, thời gian ở nước ngoài, người nước ngoài, cần xác minh xóa án tích."
+        ),
+    )
+    fee = models.PositiveIntegerField(_("lệ phí (đồng)"))
+    reduced_fee = models.PositiveIntegerField(_("lệ phí giảm (đồng)"))
+
+    class Meta:
+        verbose_name = _("quy định cấp phiếu lý lịch tư pháp")
+        verbose_name_plural = _("quy định cấp phiếu lý lịch tư pháp")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return self.legal_basis
+
+
+class JudicialRecordRequest(PublicModel):
+    """A request for a judicial record certificate (phiếu lý lịch tư pháp) made by the person.
+
+    REQUESTED ──issue──> ISSUED;  REQUESTED ──refuse(reason)──> REFUSED. Both are terminal.
+    The person asks for their own certificate; the registry never asks anyone for a Type 2.
+    """
+
+    class CertificateType(models.TextChoices):
+        TYPE_1 = "1", _("Phiếu số 1")
+        TYPE_2 = "2", _("Phiếu số 2")
+
+    class FeeCategory(models.TextChoices):
+        STANDARD = "standard", _("Lệ phí thường")
+        REDUCED = "reduced", _("Giảm lệ phí (học sinh, sinh viên, người có công …)")
+        WAIVED = "waived", _("Miễn lệ phí (hộ nghèo, xã đặc biệt khó khăn …)")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Đã tiếp nhận")
+        ISSUED = "issued", _("Đã cấp")
+        REFUSED = "refused", _("Từ chối cấp")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="judicial_record_requests"
+    )
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="judicial_record_requests",
+    )
+    rule = models.ForeignKey(JudicialRecordRule, on_delete=models.PROTECT)
+    certificate_type = models.CharField(
+        _("loại phiếu"), max_length=1, choices=CertificateType.choices
+    )
+    is_complex = models.BooleanField(_("trường hợp phức tạp"), default=False)
+    fee_category = models.CharField(_("lệ phí"), max_length=10, choices=FeeCategory.choices)
+    fee_amount = models.PositiveIntegerField(_("số tiền lệ phí (đồng)"))
+    waiver_reason = models.CharField(_("lý do miễn, giảm"), max_length=300, blank=True)
+    requested_on = models.DateField(_("ngày tiếp nhận"))
+    due_on = models.DateField(_("hạn trả kết quả"), db_index=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    issued_on = models.DateField(_("ngày cấp"), null=True, blank=True)
+    reason = models.CharField(_("lý do từ chối"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("yêu cầu cấp phiếu lý lịch tư pháp")
+        verbose_name_plural = _("yêu cầu cấp phiếu lý lịch tư pháp")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_certificate_type_display()} — hạn {self.due_on:%d/%m/%Y}"

@@ -20,7 +20,7 @@ from registry.models import (
     NeedTypeResponsibility,
     PublicHoliday,
 )
-from registry.models.loans import LoanProgramme
+from registry.models.loans import JudicialRecordRule, LoanProgramme
 from registry.validation import REFERENCE_DIR, fold
 
 U = AdministrativeUnit
@@ -236,6 +236,20 @@ def _load_loan_programmes(directory: Path) -> int:
     return len(data)
 
 
+def _load_judicial_record_rules(directory: Path) -> int:
+    data = json.loads((directory / "judicial_record_rules.json").read_text(encoding="utf-8"))
+    for item in data:
+        JudicialRecordRule.objects.update_or_create(
+            valid_from=_date(item["valid_from"]),
+            defaults={
+                **item,
+                "valid_from": _date(item["valid_from"]),
+                "valid_to": _date(item["valid_to"]),
+            },
+        )
+    return len(data)
+
+
 @transaction.atomic
 def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Load or refresh every reference table; returns counts for the command to print."""
@@ -245,4 +259,5 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     counts["agencies"] = _load_agencies(directory, need_types)
     counts.update(_load_calendar(directory))
     counts["loan_programmes"] = _load_loan_programmes(directory)
+    counts["judicial_record_rules"] = _load_judicial_record_rules(directory)
     return counts
