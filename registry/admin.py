@@ -367,3 +367,34 @@ class JudicialRecordRequestAdmin(ReadOnlyRecordAdmin):
     list_display = ["case", "certificate_type", "status", "requested_on", "due_on", "fee_amount"]
     list_filter = ["certificate_type", "status", "fee_category"]
     list_select_related = ["case__person", "case__commune"]
+
+
+@admin.register(models.TrainingCourse)
+class TrainingCourseAdmin(PolicyAdmin):
+    list_display = ["trade", "provider", "commune", "starts_on", "ends_on", "seats", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["commune"]
+    raw_id_fields = ["agency", "commune"]
+    exclude = ["folded_trade"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.folded_trade = validation.fold(obj.trade)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.Enrollment)
+class EnrollmentAdmin(ReadOnlyRecordAdmin):
+    list_display = ["course", "status", "attended_days", "finished_on"]
+    list_select_related = ["course"]
+
+
+@admin.register(models.JobPlacement)
+class JobPlacementAdmin(ReadOnlyRecordAdmin):
+    list_display = ["job_title", "employer", "started_on"]
+
+
+@admin.register(models.JobFollowUp)
+class JobFollowUpAdmin(ReadOnlyRecordAdmin):
+    list_display = ["placement", "months", "due_on", "outcome"]
+    list_filter = ["outcome", "months"]
+    list_select_related = ["placement"]

@@ -65,3 +65,6 @@ from registry.models.loans import (  # noqa: E402
 )
 
 __all__ += ["JudicialRecordRequest", "JudicialRecordRule", "LoanApplication", "LoanProgramme"]
+from registry.models.training import Enrollment, JobFollowUp, JobPlacement, TrainingCourse  # noqa: E402
+
+__all__ += ["Enrollment", "JobFollowUp", "JobPlacement", "TrainingCourse"]
