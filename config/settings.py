@@ -233,6 +233,11 @@ ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
 # further in the future than this is refused as a typing mistake.
 RELEASE_NOTICE_WINDOW_DAYS = env.int("RELEASE_NOTICE_WINDOW_DAYS", default=92)
 
+# How often the commune police should see each group of the quarterly classification (HCD-09), in
+# days; our policy, not law — tune per province. Group D is in custody or treatment: no visits due.
+CONTACT_CADENCE_DAYS = env.json("CONTACT_CADENCE_DAYS", default={"A": 90, "B": 30, "C": 14})
+EXPUNGEMENT_LOOKAHEAD_DAYS = env.int("EXPUNGEMENT_LOOKAHEAD_DAYS", default=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -398,3 +398,15 @@ class JobFollowUpAdmin(ReadOnlyRecordAdmin):
     list_display = ["placement", "months", "due_on", "outcome"]
     list_filter = ["outcome", "months"]
     list_select_related = ["placement"]
+
+
+@admin.register(models.Notification)
+class NotificationAdmin(ReadOnlyRecordAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_select_related = ["user"]
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(ReadOnlyRecordAdmin):
+    list_display = ["user", "name", "prefix", "expires_at", "revoked_at", "last_used_at"]
+    exclude = ["key_hash"]

@@ -44,6 +44,7 @@ from registry.models.access import (  # noqa: E402
     CaseUserObjectPermission,
     ChangeLog,
     Membership,
+    Notification,
     RecoveryCode,
     Role,
 )
@@ -54,6 +55,7 @@ __all__ += [
     "CaseUserObjectPermission",
     "ChangeLog",
     "Membership",
+    "Notification",
     "RecoveryCode",
     "Role",
 ]

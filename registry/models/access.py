@@ -184,3 +184,23 @@ class ApiToken(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Notification(BaseModel):
+    """An in-app message to a staff user (a referral changed, an overdue referral escalated)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("nội dung"), max_length=300)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

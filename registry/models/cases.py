@@ -282,6 +282,7 @@ class Referral(PublicModel):
     response_due = models.DateField(_("hạn trả lời"), db_index=True)
     responded_at = models.DateTimeField(_("ngày trả lời"), null=True, blank=True)
     closed_at = models.DateTimeField(_("ngày kết thúc"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("đã báo Công an tỉnh lúc"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -20,6 +20,7 @@ from registry.errors import ApplicationError
 from registry.models import Agency, Consent, Need, Referral, ReferralTransition, User
 from registry.models.access import AccessEvent
 from registry.services.cases import illegal_transition
+from registry.services.notifications import members_of, notify, referral_url
 from registry.workdays import add_working_days
 
 R = Referral.Status
@@ -135,6 +136,12 @@ def referral_send(
     locked.save(update_fields=["status", "updated_at"])
     need.status = locked.status
     audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[referral])
+    notify(
+        users=[u for u in members_of(agency.pk) if u.pk != actor.pk],
+        text=_("Đề nghị mới: %(need)s, hạn trả lời %(due)s.")
+        % {"need": locked.need_type.name, "due": referral.response_due.strftime("%d/%m/%Y")},
+        url=referral_url(referral),
+    )
     return referral
 
 
@@ -181,6 +188,14 @@ def referral_transition(
     _update_need_after(locked)
     locked.refresh_from_db()
     audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[locked])
+    # The sender sees every change; the receiving agency sees a cancellation.
+    watchers = [locked.sent_by] if action != "cancel" else members_of(locked.agency_id)
+    notify(
+        users=[u for u in watchers if u.pk != actor.pk],
+        text=_("Đề nghị %(need)s: %(status)s.")
+        % {"need": locked.need.need_type.name, "status": locked.get_status_display()},
+        url=referral_url(locked),
+    )
     return locked
 
 

@@ -1,0 +1,51 @@
+"""Worklists: what is waiting for a user today, read through the access policy (every queryset here
+is already scoped to the user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max, Q, QuerySet
+
+from registry import access
+from registry.models import Case, Referral, User
+
+
+@dataclass
+class CommuneWorklist:
+    expected_arrivals: QuerySet[Case]  # prison notices: address check due (3 working days)
+    visits_due: QuerySet[Case]  # active cases not seen within their group's cadence
+    expungements_coming: QuerySet[Case]  # eligible within the look-ahead window
+    referrals_waiting: QuerySet[Referral]  # referrals addressed to the user's agency, unanswered
+
+
+def commune_worklist(*, user: User, on: dt.date) -> CommuneWorklist:
+    cases = access.case_list_for_user(user)
+    expected = cases.filter(
+        status__in=[Case.Status.EXPECTED, Case.Status.AWAITING_ARRIVAL]
+    ).order_by("address_check_due", "id")
+    due = Q(pk__in=[])
+    for group, days in settings.CONTACT_CADENCE_DAYS.items():
+        limit = on - dt.timedelta(days=int(days))
+        due |= Q(classification=group) & (Q(last_contact__isnull=True) | Q(last_contact__lt=limit))
+    visits = (
+        cases.filter(status=Case.Status.ACTIVE)
+        .annotate(last_contact=Max("notes__happened_on"))
+        .filter(due)
+        .order_by("last_contact", "id")
+    )
+    horizon = on + dt.timedelta(days=settings.EXPUNGEMENT_LOOKAHEAD_DAYS)
+    expungements = cases.filter(
+        status=Case.Status.ACTIVE, custody_record__expungement_eligible_date__range=(on, horizon)
+    ).order_by("custody_record__expungement_eligible_date", "id")
+    waiting = (
+        access.referral_list_for_user(user)
+        .filter(
+            agency_id__in=access.agencies_for(user, "referral.view"),
+            status=Referral.Status.REQUESTED,
+        )
+        .order_by("response_due", "id")
+    )
+    return CommuneWorklist(expected, visits, expungements, waiting)
