@@ -36,7 +36,6 @@ M = TypeVar("M", bound=Model)
 
 COMMUNE_ROLES = {Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE}
 AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
-POLICE_ROLES = {Role.COMMUNE_POLICE, Role.PROVINCIAL_POLICE}
 
 # Role → capabilities. "<resource>.<action>" with actions view (list and detail), export, create,
 # update and transition; a few named actions beside them.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("account/otp/", account_views.otp, name="account-otp"),
     path("account/logout/", account_views.sign_out, name="account-logout"),
     path("audit/", views.audit_events, name="audit-events"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
     path("registry/people/<uuid:uuid>/viewers/", views.person_viewers, name="person-viewers"),
     path("registry/<slug:slug>/", views.resource_list, name="resource-list"),
     path("registry/<slug:slug>/export.csv", views.resource_export, name="resource-export"),

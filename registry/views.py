@@ -435,6 +435,46 @@ def audit_events(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 @transaction.atomic
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered access log as CSV, for the auditor (the export itself is logged)."""
+    access.require(request.user, "audit.export")
+    events = _events(request)
+    audit_record(
+        actor=request.user, action=A.EXPORT, model=AccessEvent, purpose="access log export"
+    )
+    header = [
+        "at",
+        "username",
+        "role",
+        "action",
+        "object_type",
+        "object_ids",
+        "person_ids",
+        "purpose",
+        "ip",
+    ]
+    writer = csv.writer(_Echo())
+    lines = [writer.writerow(header)]
+    for e in events.iterator():
+        row = [
+            e.at.isoformat(),
+            e.username,
+            e.role,
+            e.action,
+            e.object_type,
+            " ".join(e.object_ids),
+            " ".join(e.person_ids),
+            e.purpose,
+            e.ip or "",
+        ]
+        lines.append(writer.writerow([neutralise(str(cell)) for cell in row]))
+    response = StreamingHttpResponse(iter(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
+    return response
+
+
+@verified_required
+@transaction.atomic
 def person_viewers(request: HttpRequest, uuid: str) -> HttpResponse:
     """Who viewed this person (provincial police)."""
     access.require(request.user, "access.who_viewed")

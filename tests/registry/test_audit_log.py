@@ -92,6 +92,11 @@ class AuditPagesTests:
         assert case.person.full_name not in html and case.person.national_id not in html
         assert client.get("/registry/people/").status_code == 403
         assert client.get(f"/registry/people/{case.person.uuid}/").status_code == 404
+        export = client.get("/audit/export.csv", {"username": "alice"})
+        body = b"".join(export.streaming_content).decode()
+        assert export.status_code == 200 and body.startswith("at,username")
+        assert body.count("\n") - 1 == AccessEvent.objects.filter(username="alice").count()
+        assert AccessEvent.objects.filter(username="kiem-tra", action="export").count() == 1
 
     def test_provincial_police_see_who_viewed_a_person(self, client) -> None:
         alice = factories.UserFactory(username="alice", is_superuser=True)
