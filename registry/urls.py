@@ -1,12 +1,16 @@
 from django.urls import path
 
-from registry import account_views, views
+from registry import account_views, casework_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/login/", account_views.SignInView.as_view(), name="account-login"),
     path("account/otp/", account_views.otp, name="account-otp"),
     path("account/logout/", account_views.sign_out, name="account-logout"),
+    path("worklist/", casework_views.worklist, name="worklist"),
+    path("cases/new/", casework_views.notice_register, name="notice-register"),
+    path("cases/<uuid:uuid>/", casework_views.case_timeline, name="case-timeline"),
+    path("cases/<uuid:uuid>/<slug:action>/", casework_views.case_action, name="case-action"),
     path("audit/", views.audit_events, name="audit-events"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("registry/people/<uuid:uuid>/viewers/", views.person_viewers, name="person-viewers"),

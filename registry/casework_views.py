@@ -1,0 +1,216 @@
+"""Casework pages for the commune police: the worklist, registering a prison notice, and the case
+timeline with its actions (address check, presentation, milestones, notes, needs, closing).
+
+Every read goes through the access policy and is audited; every write is a service. A refused form
+comes back with what was typed and the messages beside the fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from registry import access, services
+from registry.audit import audit_record
+from registry.errors import ApplicationError
+from registry.forms import CloseForm, MilestoneForm, NeedsForm, NoteForm, PrisonNoticeForm
+from registry.models import (
+    AccessEvent,
+    AdministrativeUnit,
+    Case,
+    CustodyRecord,
+    Referral,
+    ReferralTransition,
+)
+from registry.views import verified_required
+from registry.worklists import commune_worklist
+
+A = AccessEvent.Action
+
+
+def _communes(user: Any):  # type: ignore[no-untyped-def]
+    return AdministrativeUnit.objects.filter(pk__in=access.units_for(user, "case.create")).order_by(
+        "name"
+    )
+
+
+@verified_required
+@transaction.atomic
+def worklist(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "case.view")
+    work = commune_worklist(user=request.user, on=timezone.localdate())
+    sections = {
+        "expected": list(work.expected_arrivals[:50]),
+        "visits": list(work.visits_due[:50]),
+        "expungements": list(work.expungements_coming[:50]),
+        "referrals": list(work.referrals_waiting[:50]),
+    }
+    audit_record(
+        actor=request.user,
+        action=A.LIST,
+        model=Case,
+        objects=[*sections["expected"], *sections["visits"], *sections["expungements"]],
+        purpose="worklist",
+    )
+    return render(
+        request,
+        "casework/worklist.html",
+        {
+            **sections,
+            "today": timezone.localdate(),
+            "can_register": access.has(request.user, "case.create"),
+        },
+    )
+
+
+def _apply_errors(form: Any, error: ValidationError) -> None:
+    """Put a service's messages next to the form's fields (or on top when no field matches)."""
+    messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for field, texts in messages.items():
+        for text in texts:
+            form.add_error(field if field in form.fields else None, text)
+
+
+@verified_required
+def notice_register(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "case.create")
+    form = PrisonNoticeForm(request.POST or None, communes=_communes(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                case = services.prison_notice_register(
+                    actor=request.user,
+                    commune=data["commune"],
+                    person={k: data[k] or None for k in PrisonNoticeForm.PERSON}
+                    | {"gender": data["gender"]},
+                    custody={
+                        k: data[k] if data[k] != "" else None for k in PrisonNoticeForm.CUSTODY
+                    },
+                    reporting_deadline=data["reporting_deadline"],
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("case-timeline", uuid=case.uuid)
+    return render(
+        request, "casework/notice_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _timeline(case: Case, user: Any) -> list[dict[str, Any]]:
+    entries = [
+        {"date": m.date, "kind": "milestone", "title": m.get_kind_display(), "text": ""}
+        for m in case.milestones.all()
+    ]
+    if access.has(user, "note.view"):
+        entries += [
+            {"date": n.happened_on, "kind": "note", "title": n.get_kind_display(), "text": n.text}
+            for n in case.notes.all()
+        ]
+    transitions = ReferralTransition.objects.filter(referral__need__case=case).select_related(
+        "referral__agency", "referral__need__need_type"
+    )
+    statuses = dict(Referral.Status.choices)
+    entries += [
+        {
+            "date": timezone.localtime(t.created_at).date(),
+            "kind": "referral",
+            "title": f"{t.referral.need.need_type.name} — {t.referral.agency.name}",
+            "text": statuses.get(t.to_status, t.to_status) + (f": {t.reason}" if t.reason else ""),
+        }
+        for t in transitions
+    ]
+    return sorted(entries, key=lambda e: e["date"], reverse=True)
+
+
+@verified_required
+def case_timeline(request: HttpRequest, uuid: str) -> HttpResponse:
+    with transaction.atomic():
+        case = access.get_for_user(request.user, Case, uuid)
+        audit_record(actor=request.user, action=A.VIEW, objects=[case], purpose="timeline")
+        context = {
+            "case": case,
+            "entries": _timeline(case, request.user),
+            "needs": case.needs.select_related("need_type").order_by("need_type__ordering"),
+            "can_edit": access.has(request.user, "case.transition"),
+            "show_expungement": "expungement_eligible_date"
+            in access.fields_for(request.user, CustodyRecord),
+            "milestone_form": MilestoneForm(),
+            "note_form": NoteForm(),
+            "needs_form": NeedsForm(),
+            "close_form": CloseForm(),
+        }
+    return render(request, "casework/timeline.html", context)
+
+
+ACTIONS = {
+    "verify-address": ("case.transition", None),
+    "present": ("case.transition", None),
+    "milestone": ("case.update", MilestoneForm),
+    "note": ("note.create", NoteForm),
+    "needs": ("need.create", NeedsForm),
+    "close": ("case.transition", CloseForm),
+}
+
+
+@verified_required
+def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    case = access.get_for_user(request.user, Case, uuid)
+    if action not in ACTIONS:
+        return HttpResponse(status=404)
+    capability, form_class = ACTIONS[action]
+    if not access.has(request.user, capability):
+        raise PermissionDenied(capability)
+    form = form_class(request.POST) if form_class else None
+    messages: list[str] = []
+    if form is not None and not form.is_valid():
+        messages = [m for errors in form.errors.values() for m in errors]
+    else:
+        data = form.cleaned_data if form is not None else {}
+        try:
+            with transaction.atomic():
+                _do(request.user, case, action, data)
+        except ValidationError as error:
+            messages = error.messages
+        except ApplicationError as error:
+            messages = [str(error.message)]
+    if messages:
+        return render(request, "registry/error.html", {"messages": messages}, status=400)
+    return redirect("case-timeline", uuid=case.uuid)
+
+
+def _do(user: Any, case: Case, action: str, data: dict[str, Any]) -> None:
+    if action == "verify-address":
+        services.case_verify_address(actor=user, case=case)
+    elif action == "present":
+        services.case_record_presentation(actor=user, case=case)
+    elif action == "milestone":
+        services.case_record_milestone(
+            actor=user, case=case, kind=data["kind"], on=data["date"], note=data["note"] or None
+        )
+    elif action == "note":
+        services.case_note_add(
+            actor=user,
+            case=case,
+            kind=data["kind"],
+            happened_on=data["happened_on"],
+            text=data["text"],
+        )
+    elif action == "needs":
+        for need_type in data["need_types"]:
+            if not case.needs.filter(
+                need_type=need_type, status__in=["identified", "referred"]
+            ).exists():
+                services.need_identify(actor=user, case=case, need_type=need_type)
+    elif action == "close":
+        services.case_close(actor=user, case=case, reason=data["reason"])

@@ -1,0 +1,132 @@
+"""The commune police casework pages: worklist, registering a prison notice (a refused form keeps
+what was typed), the case timeline and its actions; another commune's officer gets 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from registry import services
+from registry.models import AccessEvent, Agency, Case, Membership, Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def officer_of(name: str, commune_name: str):
+    user = factories.UserFactory(username=name)
+    commune = factories.commune(commune_name)
+    Membership.objects.create(
+        user=user,
+        role=Role.COMMUNE_POLICE,
+        agency=Agency.objects.get(level="commune", kind="police", jurisdiction=commune),
+    ).units.add(commune)
+    return user
+
+
+@pytest.fixture
+def lan(client):
+    user = officer_of("lan", "Tô Hiệu")
+    factories.sign_in(client, user)
+    return user
+
+
+NOTICE = {
+    "commune": "03646",
+    "full_name": "Quàng Văn Dũng",
+    "gender": "male",
+    "date_of_birth": "1988-06-02",
+    "national_id": "",
+    "phone": "0912345678",
+    "release_kind": "completed",
+    "main_penalty": "prison",
+    "sentence_months": "24",
+    "offence": "Trộm cắp tài sản",
+    "prison": "Trại giam Yên Hạ",
+}
+
+
+class CaseworkTests:
+    def test_registering_a_notice_then_working_the_case(self, client, lan) -> None:
+        data = {**NOTICE, "national_id": factories.national_id(1988), "release_date": str(TODAY)}
+        response = client.post("/cases/new/", data)
+        assert response.status_code == 302
+        case = Case.objects.get(person__full_name="Quàng Văn Dũng")
+        assert case.status == "expected" and response["Location"] == f"/cases/{case.uuid}/"
+        worklist = client.get("/worklist/").content.decode()
+        assert (
+            "Quàng Văn Dũng" in worklist and case.address_check_due.strftime("%d/%m/%Y") in worklist
+        )
+        for action, payload in (
+            ("verify-address", {}),
+            ("present", {}),
+            (
+                "milestone",
+                {"kind": "reception_meeting", "date": str(TODAY), "note": "Đã ký HCD-05"},
+            ),
+            ("note", {"kind": "visit", "happened_on": str(TODAY), "text": "Gia đình đón về"}),
+            ("needs", {"need_types": ["job", "loan"]}),
+        ):
+            assert client.post(f"/cases/{case.uuid}/{action}/", payload).status_code == 302, action
+        page = client.get(f"/cases/{case.uuid}/").content.decode()
+        assert "đủ điều kiện xóa án tích" in page  # the police see the expungement date
+        for text in (
+            "Gặp mặt, cam kết (HCD-05)",
+            "Trình diện",
+            "Gia đình đón về",
+            "Việc làm",
+            "Vay vốn",
+        ):
+            assert text in page
+        assert AccessEvent.objects.filter(actor=lan, action="view", purpose="timeline").exists()
+        assert (
+            client.post(f"/cases/{case.uuid}/close/", {"reason": "moved_away"}).status_code == 302
+        )
+        case.refresh_from_db()
+        assert case.status == "closed"
+        assert client.post(f"/cases/{case.uuid}/present/", {}).status_code == 400  # illegal now
+
+    def test_a_refused_notice_keeps_what_was_typed(self, client, lan) -> None:
+        response = client.post(
+            "/cases/new/", {**NOTICE, "national_id": "12345", "release_date": str(TODAY)}
+        )
+        assert response.status_code == 400
+        html = response.content.decode()
+        assert 'value="Quàng Văn Dũng"' in html and 'value="12345"' in html
+        assert "phải có đúng 12 chữ số" in html
+        assert not Case.objects.exists()
+
+    def test_a_notice_for_another_commune_is_not_offered(self, client, lan) -> None:
+        response = client.post(
+            "/cases/new/", {**NOTICE, "commune": "04246", "release_date": str(TODAY)}
+        )
+        assert response.status_code == 400 and not Case.objects.exists()
+
+    def test_another_communes_officer_gets_404_everywhere(self, client, lan) -> None:
+        case = services.case_record_presentation(actor=lan, case=factories.make_case(lan))
+        outsider = officer_of("binh", "Mường Lạn")
+        factories.sign_in(client, outsider)
+        assert client.get(f"/cases/{case.uuid}/").status_code == 404
+        for action in ("verify-address", "present", "milestone", "note", "needs", "close"):
+            assert (
+                client.post(f"/cases/{case.uuid}/{action}/", {"reason": "other"}).status_code == 404
+            )
+        assert "Lò Văn Pàng" not in client.get("/worklist/").content.decode()
+
+    def test_an_agency_sees_the_timeline_without_notes(self, client, lan) -> None:
+        case = services.case_record_presentation(actor=lan, case=factories.make_case(lan))
+        services.case_note_add(
+            actor=lan, case=case, kind="visit", happened_on=TODAY, text="Ghi chép riêng"
+        )
+        home_affairs = Agency.objects.get(code="so-noi-vu")
+        services.referral_send(
+            actor=lan, need=factories.make_need(lan, case, "job"), agency=home_affairs
+        )
+        clerk = factories.UserFactory(username="noi-vu")
+        Membership.objects.create(user=clerk, role=Role.HOME_AFFAIRS, agency=home_affairs)
+        factories.sign_in(client, clerk)
+        page = client.get(f"/cases/{case.uuid}/")
+        assert page.status_code == 200 and "Ghi chép riêng" not in page.content.decode()
+        assert "xóa án tích" not in page.content.decode()  # no custody data for Home Affairs
+        assert client.post(f"/cases/{case.uuid}/close/", {"reason": "other"}).status_code == 403
