@@ -15,15 +15,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from registry import access, services
+from registry import access, selectors, services
 from registry.audit import audit_record
 from registry.errors import ApplicationError
-from registry.forms import CloseForm, MilestoneForm, NeedsForm, NoteForm, PrisonNoticeForm
+from registry.forms import (
+    CloseForm,
+    MilestoneForm,
+    NeedsForm,
+    NoteForm,
+    PrisonNoticeForm,
+    ReferForm,
+    ReferralActionForm,
+)
 from registry.models import (
     AccessEvent,
     AdministrativeUnit,
     Case,
     CustodyRecord,
+    Need,
     Referral,
     ReferralTransition,
 )
@@ -214,3 +223,97 @@ def _do(user: Any, case: Case, action: str, data: dict[str, Any]) -> None:
                 services.need_identify(actor=user, case=case, need_type=need_type)
     elif action == "close":
         services.case_close(actor=user, case=case, reason=data["reason"])
+
+
+@verified_required
+def need_refer(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Refer a need to an agency proposed from the need-type responsibilities; without a legal duty
+    of the receiver, the person's consent (with its evidence) is recorded first."""
+    need = access.get_for_user(request.user, Need, uuid)
+    access.require(request.user, "referral.create")
+    agencies = selectors.agencies_for_need(need=need, on=timezone.localdate())
+    form = ReferForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                consent = None
+                if data["consent_evidence"].strip():
+                    consent = services.consent_record(
+                        actor=request.user,
+                        person=need.case.person,
+                        purpose="referral",
+                        agency=data["agency"],
+                        need_type=need.need_type,
+                        evidence=data["consent_evidence"],
+                    )
+                services.referral_send(
+                    actor=request.user,
+                    need=need,
+                    agency=data["agency"],
+                    consent=consent,
+                    note=data["note"] or None,
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("case-timeline", uuid=need.case.uuid)
+    return render(
+        request,
+        "casework/refer_form.html",
+        {"form": form, "need": need},
+        status=400 if form.errors else 200,
+    )
+
+
+@verified_required
+@transaction.atomic
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The referrals addressed to the user's agency that are still open, overdue first."""
+    access.require(request.user, "referral.act")
+    today = timezone.localdate()
+    rows = list(
+        access.referral_list_for_user(request.user)
+        .filter(agency_id__in=access.agencies_for(request.user, "referral.act"))
+        .exclude(status__in=Referral.TERMINAL)
+        .order_by("response_due", "id")[:100]
+    )
+    audit_record(actor=request.user, action=A.LIST, objects=rows, model=Referral, purpose="inbox")
+    return render(
+        request,
+        "casework/inbox.html",
+        {
+            "rows": rows,
+            "today": today,
+            "form": ReferralActionForm(),
+            "actions": services.REFERRAL_ACTIONS,
+        },
+    )
+
+
+@verified_required
+def referral_act(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    referral = access.get_for_user(request.user, Referral, uuid)
+    if action not in services.REFERRAL_ACTIONS or action == "cancel":
+        return HttpResponse(status=404)
+    access.require(request.user, "referral.act")
+    if referral.agency_id not in access.agencies_for(request.user, "referral.act"):
+        raise PermissionDenied("not addressed to this agency")
+    form = ReferralActionForm(request.POST)
+    form.is_valid()
+    try:
+        services.referral_transition(
+            actor=request.user,
+            referral=referral,
+            action=action,
+            reason=form.cleaned_data.get("reason", ""),
+            outcome=form.cleaned_data.get("outcome", ""),
+        )
+    except (ValidationError, ApplicationError) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error.message)]
+        return render(request, "registry/error.html", {"messages": messages}, status=400)
+    return redirect("inbox")

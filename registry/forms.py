@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
     AdministrativeUnit,
+    Agency,
     Case,
     CaseMilestone,
     CaseNote,
     CustodyRecord,
     NeedType,
     Person,
+    Referral,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -109,3 +111,30 @@ class NeedsForm(forms.Form):
 
 class CloseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Lý do kết thúc"), choices=Case.CloseReason.choices)
+
+
+class ReferForm(forms.Form):
+    """Send a need to an agency; consent can be recorded in the same step when the law needs it."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan nhận"), queryset=Agency.objects.none(), to_field_name="code"
+    )
+    note = forms.CharField(label=_("Ghi chú gửi kèm"), required=False, max_length=1000)
+    consent_evidence = forms.CharField(
+        label=_("Người được hỗ trợ đồng ý chia sẻ (ghi bằng chứng: phiếu, biên bản …)"),
+        required=False,
+        max_length=500,
+    )
+
+    def __init__(self, *args, agencies=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (
+            agencies if agencies is not None else NeedType.objects.none()
+        )
+
+
+class ReferralActionForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), required=False, max_length=500)
+    outcome = forms.ChoiceField(
+        label=_("Kết quả"), required=False, choices=[("", "—"), *Referral.Outcome.choices]
+    )

@@ -117,7 +117,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/home.html",
-        {"resources": visible, "can_audit": access.has(request.user, "audit.view")},
+        {
+            "resources": visible,
+            "can_audit": access.has(request.user, "audit.view"),
+            "can_act": access.has(request.user, "referral.act"),
+        },
     )
 
 

@@ -130,3 +130,54 @@ class CaseworkTests:
         assert page.status_code == 200 and "Ghi chép riêng" not in page.content.decode()
         assert "xóa án tích" not in page.content.decode()  # no custody data for Home Affairs
         assert client.post(f"/cases/{case.uuid}/close/", {"reason": "other"}).status_code == 403
+
+
+class ReferralLoopPageTests:
+    def test_refer_a_loan_need_with_consent_then_the_bank_works_it_in_its_inbox(
+        self, client, lan
+    ) -> None:
+        case = services.case_record_presentation(actor=lan, case=factories.make_case(lan))
+        need = factories.make_need(lan, case, "loan")
+        form = client.get(f"/needs/{need.uuid}/refer/").content.decode()
+        assert "nhcsxh-son-la" in form  # the agency proposed from the need-type responsibilities
+        refused = client.post(f"/needs/{need.uuid}/refer/", {"agency": "nhcsxh-son-la"})
+        assert refused.status_code == 400 and "Chưa có căn cứ chia sẻ" in refused.content.decode()
+        sent = client.post(
+            f"/needs/{need.uuid}/refer/",
+            {"agency": "nhcsxh-son-la", "consent_evidence": "Phiếu đồng ý ngày hôm nay"},
+        )
+        assert sent.status_code == 302
+        bank = Agency.objects.get(code="nhcsxh-son-la")
+        banker = factories.UserFactory(username="ngan-hang")
+        Membership.objects.create(user=banker, role=Role.SOCIAL_POLICY_BANK, agency=bank)
+        factories.sign_in(client, banker)
+        inbox = client.get("/inbox/").content.decode()
+        referral = need.referrals.get()
+        assert str(referral.uuid) in inbox and case.custody_record.offence not in inbox
+        assert client.post(f"/inbox/{referral.uuid}/reject/", {"reason": ""}).status_code == 400
+        assert client.post(f"/inbox/{referral.uuid}/accept/", {}).status_code == 302
+        assert client.post(f"/inbox/{referral.uuid}/start/", {}).status_code == 302
+        assert (
+            client.post(f"/inbox/{referral.uuid}/complete/", {"outcome": "achieved"}).status_code
+            == 302
+        )
+        referral.refresh_from_db()
+        assert referral.status == "completed"
+        factories.sign_in(client, lan)
+        assert "Hoàn thành" in client.get(f"/cases/{case.uuid}/").content.decode()
+
+    def test_an_agency_cannot_act_on_referrals_addressed_to_another(self, client, lan) -> None:
+        case = services.case_record_presentation(actor=lan, case=factories.make_case(lan))
+        referral = services.referral_send(
+            actor=lan,
+            need=factories.make_need(lan, case, "job"),
+            agency=Agency.objects.get(code="so-noi-vu"),
+        )
+        justice = factories.UserFactory(username="tu-phap")
+        Membership.objects.create(
+            user=justice, role=Role.JUSTICE, agency=Agency.objects.get(code="so-tu-phap")
+        )
+        factories.sign_in(client, justice)
+        assert (
+            client.post(f"/inbox/{referral.uuid}/accept/", {}).status_code == 404
+        )  # not even visible
