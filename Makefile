@@ -37,6 +37,7 @@ run: setup
 
 test: $(VENV)/.dev-installed
 	@mkdir -p var
+	@scripts/ensure_chromium.sh
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	echo "Cơ sở dữ liệu kiểm thử / test database: $${url%%\?*}"; \
 	DATABASE_URL=$$url DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)

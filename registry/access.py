@@ -31,6 +31,8 @@ from registry.models import (
     User,
 )
 from registry.models.access import CaseUserObjectPermission, Membership, Role
+from registry.models.loans import LoanApplication
+from registry.models.training import Enrollment
 
 M = TypeVar("M", bound=Model)
 
@@ -69,6 +71,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "consent.export",
             "consent.create",
             "consent.transition",
+            "loan.view",
+            "training.view",
         }
     ),
     Role.COMMUNE_COMMITTEE: frozenset(
@@ -76,6 +80,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "person.view",
             "case.view",
             "case.assign_helper",
+            "loan.view",
+            "loan.confirm_form",
             "need.view",
             "referral.view",
             "referral.act",
@@ -100,6 +106,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "consent.export",
             "case.grant",
             "access.who_viewed",
+            "loan.view",
+            "training.view",
             "admin.use",
         }
     ),
@@ -111,6 +119,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "referral.view",
             "referral.export",
             "referral.act",
+            "training.view",
+            "training.manage",
         }
     ),
     Role.SOCIAL_POLICY_BANK: frozenset(
@@ -122,6 +132,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "referral.view",
             "referral.export",
             "referral.act",
+            "loan.view",
+            "loan.manage",
         }
     ),
     Role.JUSTICE: frozenset(
@@ -133,6 +145,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "referral.view",
             "referral.export",
             "referral.act",
+            "records.manage",
         }
     ),
     Role.CONTENT_EDITOR: frozenset(),
@@ -473,3 +486,38 @@ def person_uuids(objects: Iterable[Model]) -> list[str]:
             target = getattr(target, part)
         found.append(str(target.uuid))
     return sorted(set(found))
+
+
+def loan_list_for_user(user: User) -> QuerySet[LoanApplication]:
+    """Loans of the cases the user may see; the bank sees the loans of referrals sent to it."""
+    base = LoanApplication.objects.select_related(
+        "case__person", "case__commune", "programme", "referral"
+    )
+    return _scoped(
+        base,
+        _scope(
+            user,
+            "loan.view",
+            "case__",
+            by_agency=lambda agencies: Q(referral__agency_id__in=agencies),
+        ),
+    )
+
+
+def enrollment_list_for_user(user: User) -> QuerySet[Enrollment]:
+    base = Enrollment.objects.select_related("course__commune", "referral__need__case__person")
+    return _scoped(
+        base,
+        _scope(
+            user,
+            "training.view",
+            "referral__need__case__",
+            by_agency=lambda agencies: Q(referral__agency_id__in=agencies),
+        ),
+    )
+
+
+LIST_SELECTORS[LoanApplication] = loan_list_for_user
+LIST_SELECTORS[Enrollment] = enrollment_list_for_user
+PERSON_PATH[LoanApplication] = "case__person"
+PERSON_PATH[Enrollment] = "referral__need__case__person"

@@ -137,6 +137,16 @@ def _timeline(case: Case, user: Any) -> list[dict[str, Any]]:
         }
         for t in transitions
     ]
+    if access.has(user, "loan.view"):
+        entries += [
+            {
+                "date": loan.disbursed_on or loan.applied_on,
+                "kind": "loan",
+                "title": f"{loan.get_purpose_display()} — {loan.amount:,} đ".replace(",", "."),
+                "text": loan.get_status_display(),
+            }
+            for loan in access.loan_list_for_user(user).filter(case=case)
+        ]
     return sorted(entries, key=lambda e: e["date"], reverse=True)
 
 
@@ -145,13 +155,14 @@ def case_timeline(request: HttpRequest, uuid: str) -> HttpResponse:
     with transaction.atomic():
         case = access.get_for_user(request.user, Case, uuid)
         audit_record(actor=request.user, action=A.VIEW, objects=[case], purpose="timeline")
+        custody_fields = access.fields_for(request.user, CustodyRecord)
         context = {
             "case": case,
             "entries": _timeline(case, request.user),
             "needs": case.needs.select_related("need_type").order_by("need_type__ordering"),
             "can_edit": access.has(request.user, "case.transition"),
-            "show_expungement": "expungement_eligible_date"
-            in access.fields_for(request.user, CustodyRecord),
+            "show_expungement": "expungement_eligible_date" in custody_fields,
+            "show_explanation": "expungement_explanation" in custody_fields,
             "milestone_form": MilestoneForm(),
             "note_form": NoteForm(),
             "needs_form": NeedsForm(),

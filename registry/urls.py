@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import account_views, casework_views, views
+from registry import account_views, agency_views, casework_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,29 @@ urlpatterns = [
     path("needs/<uuid:uuid>/refer/", casework_views.need_refer, name="need-refer"),
     path("inbox/", casework_views.inbox, name="inbox"),
     path("inbox/<uuid:uuid>/<slug:action>/", casework_views.referral_act, name="referral-act"),
+    path("loans/", agency_views.loan_worklist, name="loans"),
+    path("loans/<uuid:uuid>/", agency_views.loan_detail, name="loan-detail"),
+    path("loans/<uuid:uuid>/<slug:step>/", agency_views.loan_step, name="loan-step"),
+    path("referrals/<uuid:uuid>/loan/", agency_views.loan_create, name="loan-create"),
+    path(
+        "referrals/<uuid:uuid>/training/", agency_views.referral_training, name="referral-training"
+    ),
+    path(
+        "referrals/<uuid:uuid>/training/<uuid:course_uuid>/enrol/", agency_views.enrol, name="enrol"
+    ),
+    path("referrals/<uuid:uuid>/placement/", agency_views.placement, name="placement"),
+    path(
+        "enrollments/<uuid:uuid>/finish/", agency_views.enrollment_finish, name="enrollment-finish"
+    ),
+    path(
+        "referrals/<uuid:uuid>/judicial-records/",
+        agency_views.judicial_records,
+        name="judicial-records",
+    ),
+    path("overdue/", agency_views.overdue, name="overdue"),
+    path("courses/", agency_views.courses, name="courses"),
+    path("follow-ups/", agency_views.follow_ups, name="follow-ups"),
+    path("notifications/", agency_views.notifications, name="notifications"),
     path("audit/", views.audit_events, name="audit-events"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("registry/people/<uuid:uuid>/viewers/", views.person_viewers, name="person-viewers"),

@@ -1,0 +1,454 @@
+"""Pages of the agencies that receive referrals: the Social Policy Bank's loans (Decision 22/2023)
+and Home Affairs' courses, enrolments, placements and follow-ups; and everyone's notifications.
+
+Reads go through the access policy and are audited; writes are services; an agency acts only on
+referrals addressed to it.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registry import access
+from registry.audit import audit_record
+from registry.errors import ApplicationError
+from registry.forms import DATE
+from registry.models import (
+    AccessEvent,
+    AdministrativeUnit,
+    Agency,
+    JudicialRecordRequest,
+    LoanApplication,
+    Notification,
+    Referral,
+    TrainingCourse,
+)
+from registry.models.training import Enrollment, JobFollowUp
+from registry.services import loans, training
+from registry.services.judicial_records import (
+    judicial_record_issue,
+    judicial_record_refuse,
+    judicial_record_request_create,
+)
+from registry.views import verified_required
+
+A = AccessEvent.Action
+
+
+def _own_referral(request: HttpRequest, uuid: str, capability: str) -> Referral:
+    referral = access.get_for_user(request.user, Referral, uuid)
+    access.require(request.user, capability)
+    if referral.agency_id not in access.agencies_for(request.user, "referral.act"):
+        raise PermissionDenied("not addressed to this agency")
+    return referral
+
+
+def _errors(error: Exception) -> list[str]:
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(getattr(error, "message", error))]
+
+
+def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
+    return render(request, "registry/error.html", {"messages": _errors(error)}, status=400)
+
+
+# --- Social Policy Bank ------------------------------------------------------------------------
+
+
+class LoanForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Mục đích vay"), choices=LoanApplication.Purpose.choices)
+    amount = forms.IntegerField(label=_("Số tiền đề nghị (đồng)"), min_value=1)
+    course_months = forms.IntegerField(
+        label=_("Số tháng học (vay học nghề)"), required=False, min_value=1
+    )
+    released_employees = forms.IntegerField(
+        label=_("Số lao động là người chấp hành xong án (doanh nghiệp)"),
+        required=False,
+        min_value=1,
+    )
+
+
+class LoanStepForm(forms.Form):
+    date = forms.DateField(label=_("Ngày"), required=False, widget=DATE)
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), required=False, min_value=1)
+    reason = forms.CharField(label=_("Lý do"), required=False, max_length=500)
+
+
+@verified_required
+@transaction.atomic
+def loan_worklist(request: HttpRequest) -> HttpResponse:
+    """The branch's loans, and the loan referrals it accepted that have no application yet."""
+    access.require(request.user, "loan.manage")
+    mine = access.loan_list_for_user(request.user).order_by("-applied_on", "-id")[:100]
+    waiting = (
+        access.referral_list_for_user(request.user)
+        .filter(
+            agency_id__in=access.agencies_for(request.user, "referral.act"),
+            need__need_type__code="loan",
+            status__in=[Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS],
+            loans__isnull=True,
+        )
+        .order_by("response_due", "id")[:100]
+    )
+    rows, referrals = list(mine), list(waiting)
+    audit_record(
+        actor=request.user,
+        action=A.LIST,
+        objects=[*referrals],
+        model=Referral,
+        purpose="loan worklist",
+    )
+    return render(request, "agency/loans.html", {"loans": rows, "referrals": referrals})
+
+
+@verified_required
+def loan_create(request: HttpRequest, uuid: str) -> HttpResponse:
+    referral = _own_referral(request, uuid, "loan.manage")
+    form = LoanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            loan = loans.loan_application_create(
+                actor=request.user, case=referral.need.case, referral=referral, **form.cleaned_data
+            )
+        except (ValidationError, ApplicationError) as error:
+            form.add_error(None, "; ".join(_errors(error)))
+        else:
+            return redirect("loan-detail", uuid=loan.uuid)
+    return render(
+        request,
+        "agency/loan_form.html",
+        {"form": form, "referral": referral},
+        status=400 if form.errors else 200,
+    )
+
+
+@verified_required
+@transaction.atomic
+def loan_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    loan = access.get_for_user(request.user, LoanApplication, uuid)
+    audit_record(actor=request.user, action=A.VIEW, objects=[loan], purpose="loan")
+    record = loan.case.custody_record
+    check = loans.loan_check(
+        programme=loan.programme,
+        purpose=loan.purpose,
+        amount=loan.amount,
+        course_months=loan.course_months,
+        released_employees=loan.released_employees,
+        release_date=record.release_date if record else None,
+        certificate_date=record.certificate_date if record else None,
+        applied_on=loan.applied_on,
+        form_confirmed=loan.form_confirmed_on is not None,
+    )
+    return render(
+        request,
+        "agency/loan_detail.html",
+        {
+            "loan": loan,
+            "check": check,
+            "form": LoanStepForm(),
+            "can_manage": access.has(request.user, "loan.manage"),
+            "can_confirm": access.has(request.user, "loan.confirm_form")
+            or access.has(request.user, "loan.manage"),
+        },
+    )
+
+
+LOAN_STEPS = {
+    "confirm-form": lambda user, loan, d: loans.loan_confirm_form(
+        actor=user, loan=loan, on=d["date"]
+    ),
+    "submit": lambda user, loan, d: loans.loan_submit(actor=user, loan=loan),
+    "approve": lambda user, loan, d: loans.loan_approve(
+        actor=user, loan=loan, amount=d["amount"] or 0
+    ),
+    "reject": lambda user, loan, d: loans.loan_reject(actor=user, loan=loan, reason=d["reason"]),
+    "disburse": lambda user, loan, d: loans.loan_disburse(
+        actor=user, loan=loan, amount=d["amount"] or 0, on=d["date"] or timezone.localdate()
+    ),
+    "repaying": lambda user, loan, d: loans.loan_start_repaying(actor=user, loan=loan),
+    "overdue": lambda user, loan, d: loans.loan_mark_overdue(actor=user, loan=loan),
+    "repaid": lambda user, loan, d: loans.loan_repaid(
+        actor=user, loan=loan, on=d["date"] or timezone.localdate()
+    ),
+}
+
+
+@verified_required
+def loan_step(request: HttpRequest, uuid: str, step: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    loan = access.get_for_user(request.user, LoanApplication, uuid)
+    if step not in LOAN_STEPS:
+        return HttpResponse(status=404)
+    # The commune committee confirms Form 01/02; the bank may record that confirmation too.
+    allowed = {"loan.manage", "loan.confirm_form"} if step == "confirm-form" else {"loan.manage"}
+    if not any(access.has(request.user, capability) for capability in allowed):
+        raise PermissionDenied(step)
+    form = LoanStepForm(request.POST)
+    form.is_valid()
+    try:
+        LOAN_STEPS[step](request.user, loan, form.cleaned_data)
+    except (ValidationError, ApplicationError) as error:
+        return _refused(request, error)
+    return redirect("loan-detail", uuid=loan.uuid)
+
+
+# --- Home Affairs ----------------------------------------------------------------------------
+
+
+class CourseForm(forms.Form):
+    trade = forms.CharField(label=_("Nghề"), max_length=120)
+    provider = forms.CharField(label=_("Cơ sở đào tạo"), max_length=200)
+    commune = forms.ModelChoiceField(
+        label=_("Nơi học"),
+        to_field_name="code",
+        queryset=AdministrativeUnit.objects.filter(unit_list="2025", level="commune"),
+    )
+    starts_on = forms.DateField(label=_("Khai giảng"), widget=DATE)
+    ends_on = forms.DateField(label=_("Kết thúc"), widget=DATE)
+    seats = forms.IntegerField(label=_("Số chỗ"), min_value=1)
+    support = forms.CharField(label=_("Hỗ trợ"), required=False, max_length=300)
+
+
+class PlacementForm(forms.Form):
+    employer = forms.CharField(label=_("Nơi làm việc"), max_length=200)
+    job_title = forms.CharField(label=_("Công việc"), max_length=200)
+    started_on = forms.DateField(label=_("Ngày bắt đầu"), widget=DATE)
+
+
+@verified_required
+def courses(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "training.manage")
+    agencies = access.agencies_for(request.user, "training.manage")
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training.course_create(
+                actor=request.user, agency=_first_agency(agencies), **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, texts in error.message_dict.items():
+                for text in texts:
+                    form.add_error(field if field in form.fields else None, text)
+        else:
+            return redirect("courses")
+    rows = (
+        TrainingCourse.objects.filter(agency_id__in=agencies)
+        .select_related("commune")
+        .order_by("-starts_on")
+    )
+    return render(
+        request,
+        "agency/courses.html",
+        {"form": form, "courses": rows[:100]},
+        status=400 if form.errors else 200,
+    )
+
+
+def _first_agency(agency_ids: set[int]) -> Agency | None:
+    return Agency.objects.filter(pk__in=agency_ids).order_by("pk").first()
+
+
+@verified_required
+@transaction.atomic
+def referral_training(request: HttpRequest, uuid: str) -> HttpResponse:
+    """A training or job referral: matching courses, enrolments, placements."""
+    referral = _own_referral(request, uuid, "training.manage")
+    audit_record(actor=request.user, action=A.VIEW, objects=[referral], purpose="training")
+    matches = training.courses_for_referral(referral=referral, trade=request.GET.get("trade", ""))[
+        :20
+    ]
+    return render(
+        request,
+        "agency/referral_training.html",
+        {
+            "referral": referral,
+            "matches": matches,
+            "trade": request.GET.get("trade", ""),
+            "enrollments": referral.enrollments.select_related("course"),
+            "placements": referral.placements.prefetch_related("follow_ups"),
+            "placement_form": PlacementForm(),
+        },
+    )
+
+
+@verified_required
+def enrol(request: HttpRequest, uuid: str, course_uuid: str) -> HttpResponse:
+    referral = _own_referral(request, uuid, "training.manage")
+    course = TrainingCourse.objects.filter(
+        uuid=course_uuid, agency_id__in=access.agencies_for(request.user, "training.manage")
+    ).first()
+    if request.method != "POST" or course is None:
+        return HttpResponse(status=404 if course is None else 405)
+    try:
+        training.enrollment_create(actor=request.user, referral=referral, course=course)
+    except (ValidationError, ApplicationError) as error:
+        return _refused(request, error)
+    return redirect("referral-training", uuid=referral.uuid)
+
+
+@verified_required
+def enrollment_finish(request: HttpRequest, uuid: str) -> HttpResponse:
+    enrollment = access.get_for_user(request.user, Enrollment, uuid)
+    _own_referral(request, str(enrollment.referral.uuid), "training.manage")
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    try:
+        training.enrollment_finish(
+            actor=request.user,
+            enrollment=enrollment,
+            completed=request.POST.get("completed") == "1",
+            on=timezone.localdate(),
+            attended_days=int(request.POST.get("attended_days") or 0),
+        )
+    except (ValidationError, ApplicationError, ValueError) as error:
+        return _refused(request, error)
+    return redirect("referral-training", uuid=enrollment.referral.uuid)
+
+
+@verified_required
+def placement(request: HttpRequest, uuid: str) -> HttpResponse:
+    referral = _own_referral(request, uuid, "training.manage")
+    form = PlacementForm(request.POST or None)
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    if not form.is_valid():
+        return render(
+            request,
+            "registry/error.html",
+            {"messages": [m for errors in form.errors.values() for m in errors]},
+            status=400,
+        )
+    try:
+        training.placement_record(actor=request.user, referral=referral, **form.cleaned_data)
+    except (ValidationError, ApplicationError) as error:
+        return _refused(request, error)
+    return redirect("referral-training", uuid=referral.uuid)
+
+
+@verified_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "training.manage")
+    agencies = access.agencies_for(request.user, "training.manage")
+    if request.method == "POST":
+        follow_up = JobFollowUp.objects.filter(
+            uuid=request.POST.get("follow_up"), placement__referral__agency_id__in=agencies
+        ).first()
+        if follow_up is None:
+            return HttpResponse(status=404)
+        try:
+            training.follow_up_record(
+                actor=request.user,
+                follow_up=follow_up,
+                employed=request.POST.get("employed") == "1",
+                on=timezone.localdate(),
+            )
+        except (ValidationError, ApplicationError) as error:
+            return _refused(request, error)
+        return redirect("follow-ups")
+    due = (
+        JobFollowUp.objects.filter(
+            placement__referral__agency_id__in=agencies,
+            outcome=JobFollowUp.Outcome.DUE,
+            due_on__lte=timezone.localdate(),
+        )
+        .select_related("placement__referral__need__case__person")
+        .order_by("due_on")[:100]
+    )
+    return render(request, "agency/follow_ups.html", {"due": due})
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+@verified_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = list(Notification.objects.filter(user=request.user).order_by("-created_at")[:100])
+    if request.method == "POST":
+        Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        return redirect("notifications")
+    return render(request, "agency/notifications.html", {"rows": rows})
+
+
+# --- Justice: judicial record certificates ------------------------------------------------------
+
+
+class JudicialRecordForm(forms.Form):
+    certificate_type = forms.ChoiceField(
+        label=_("Loại phiếu"), choices=JudicialRecordRequest.CertificateType.choices
+    )
+    fee_category = forms.ChoiceField(
+        label=_("Lệ phí"), choices=JudicialRecordRequest.FeeCategory.choices
+    )
+    waiver_reason = forms.CharField(label=_("Lý do miễn, giảm"), required=False, max_length=300)
+    is_complex = forms.BooleanField(
+        label=_("Trường hợp phức tạp (15 ngày làm việc)"), required=False
+    )
+
+
+@verified_required
+def judicial_records(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Certificate requests of a referred person: record one (due date and fee computed), issue or
+    refuse it."""
+    referral = _own_referral(request, uuid, "records.manage")
+    action = request.POST.get("action", "create") if request.method == "POST" else ""
+    form = JudicialRecordForm(request.POST if action == "create" else None)
+    try:
+        if action in ("issue", "refuse"):
+            found = JudicialRecordRequest.objects.filter(
+                uuid=request.POST.get("request"), referral=referral
+            ).first()
+            if found is None:
+                return HttpResponse(status=404)
+            if action == "issue":
+                judicial_record_issue(actor=request.user, request=found, on=timezone.localdate())
+            else:
+                judicial_record_refuse(
+                    actor=request.user, request=found, reason=request.POST.get("reason", "")
+                )
+            return redirect("judicial-records", uuid=referral.uuid)
+        if action == "create" and form.is_valid():
+            judicial_record_request_create(
+                actor=request.user, case=referral.need.case, referral=referral, **form.cleaned_data
+            )
+            return redirect("judicial-records", uuid=referral.uuid)
+    except (ValidationError, ApplicationError) as error:
+        if action != "create":
+            return _refused(request, error)
+        form.add_error(None, "; ".join(_errors(error)))
+    with transaction.atomic():
+        audit_record(
+            actor=request.user, action=A.VIEW, objects=[referral], purpose="judicial records"
+        )
+        rows = list(referral.judicial_record_requests.order_by("-requested_on"))
+    return render(
+        request,
+        "agency/judicial_records.html",
+        {"referral": referral, "form": form, "rows": rows},
+        status=400 if form.errors else 200,
+    )
+
+
+@verified_required
+@transaction.atomic
+def overdue(request: HttpRequest) -> HttpResponse:
+    """Referrals in the user's scope still unanswered after their deadline, oldest first."""
+    access.require(request.user, "referral.view")
+    rows = list(
+        access.referral_list_for_user(request.user)
+        .filter(Referral.overdue_q(timezone.localdate()))
+        .order_by("response_due", "id")[:200]
+    )
+    audit_record(
+        actor=request.user, action=A.LIST, objects=rows, model=Referral, purpose="overdue referrals"
+    )
+    return render(request, "agency/overdue.html", {"rows": rows})
