@@ -84,8 +84,9 @@ class LoanStepForm(forms.Form):
 @verified_required
 @transaction.atomic
 def loan_worklist(request: HttpRequest) -> HttpResponse:
-    """The branch's loans, and the loan referrals it accepted that have no application yet."""
-    access.require(request.user, "loan.manage")
+    """The loans in the user's scope (the branch's; a commune's for its committee, which confirms
+    Form 01/02), and for the bank the loan referrals it accepted that have no application yet."""
+    access.require(request.user, "loan.view")
     mine = access.loan_list_for_user(request.user).order_by("-applied_on", "-id")[:100]
     waiting = (
         access.referral_list_for_user(request.user)
@@ -97,7 +98,8 @@ def loan_worklist(request: HttpRequest) -> HttpResponse:
         )
         .order_by("response_due", "id")[:100]
     )
-    rows, referrals = list(mine), list(waiting)
+    rows = list(mine)
+    referrals = list(waiting) if access.has(request.user, "loan.manage") else []
     audit_record(
         actor=request.user,
         action=A.LIST,

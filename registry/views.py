@@ -121,7 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "resources": visible,
             "can_audit": access.has(request.user, "audit.view"),
             "can_act": access.has(request.user, "referral.act"),
-            "can_loans": access.has(request.user, "loan.manage"),
+            "can_loans": access.has(request.user, "loan.view"),
             "can_training": access.has(request.user, "training.manage"),
         },
     )

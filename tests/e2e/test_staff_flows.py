@@ -107,6 +107,10 @@ def test_a_loan_from_the_prison_notice_to_disbursement(phones) -> None:
     officer.page.goto(timeline)
     assert "Đã giải ngân" in officer.text()
     officer.shot("05-case-timeline-outcome")
+    officer.go("/worklist/")
+    officer.shot("00-commune-worklist")
+    officer.go("/")
+    officer.shot("00-home")
 
 
 @pytest.mark.e2e

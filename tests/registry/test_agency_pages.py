@@ -149,3 +149,32 @@ def test_another_communes_officer_gets_404_for_every_page_of_a_case(client, lan)
         assert client.get(url).status_code == 404, url
     for url in posts:
         assert client.post(url, {"reason": "other"}).status_code == 404, url
+
+
+def test_the_commune_committee_confirms_form_01_and_nothing_more(client, lan) -> None:
+    case = active_case(lan)
+    bank = Agency.objects.get(code="nhcsxh-son-la")
+    services.consent_record(
+        actor=lan, person=case.person, purpose="referral", agency=bank, evidence="Phiếu"
+    )
+    referral = services.referral_send(
+        actor=lan, need=factories.make_need(lan, case, "loan"), agency=bank
+    )
+    referral = services.referral_accept(actor=lan, referral=referral)
+    loan = loans.loan_application_create(
+        actor=lan, case=case, purpose="production", amount=20_000_000, referral=referral
+    )
+    committee = factories.UserFactory(username="ubnd-xa")
+    Membership.objects.create(
+        user=committee,
+        role=Role.COMMUNE_COMMITTEE,
+        agency=Agency.objects.get(
+            level="commune", kind="commune_committee", jurisdiction=case.commune
+        ),
+    ).units.add(case.commune)
+    factories.sign_in(client, committee)
+    assert str(loan.uuid) in client.get("/loans/").content.decode()
+    assert client.post(f"/loans/{loan.uuid}/confirm-form/", {"date": str(TODAY)}).status_code == 302
+    loan.refresh_from_db()
+    assert loan.form_confirmed_on == TODAY and loan.form_confirmed_by == committee
+    assert client.post(f"/loans/{loan.uuid}/submit/", {}).status_code == 403
