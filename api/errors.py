@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -52,7 +53,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(_("Vai trò của bạn không được làm việc này."))
+        # A translated message is meant for the user; a plain string is an internal capability code.
+        given = exc.args[0] if exc.args and isinstance(exc.args[0], Promise) else None
+        exc = exceptions.PermissionDenied(given or _("Vai trò của bạn không được làm việc này."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -151,9 +152,9 @@ ConsentListApi, ConsentDetailApi = _lists(
 
 
 def _commune_for(user: Any, code: str) -> AdministrativeUnit:
-    unit = get_object_or_404(AdministrativeUnit, unit_list="2025", level="commune", code=code)
-    if unit.pk not in access.units_for(user, "case.create"):
-        raise PermissionDenied(_("Bạn không phụ trách xã, phường này."))
+    unit = access.commune_to_open_case(user, code)
+    if unit is None:
+        raise Http404
     return unit
 
 

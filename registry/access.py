@@ -19,8 +19,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
+    AdministrativeUnit,
     Case,
     CaseNote,
     Consent,
@@ -311,6 +313,15 @@ def units_for(user: User, capability: str) -> set[int]:
     return _units(
         user, {r for r in roles(user) if capability in CAPABILITIES.get(r, ())} & COMMUNE_ROLES
     )
+
+
+def commune_to_open_case(user: User, code: str) -> AdministrativeUnit | None:
+    """The current commune with this code (None if there is none), provided the user opens cases
+    there; PermissionDenied for any other commune."""
+    unit = AdministrativeUnit.objects.filter(unit_list="2025", level="commune", code=code).first()
+    if unit is not None and unit.pk not in units_for(user, "case.create"):
+        raise PermissionDenied(_("Bạn không phụ trách xã, phường này."))
+    return unit
 
 
 def agencies_for(user: User, capability: str) -> set[int]:

@@ -226,12 +226,10 @@ def _int(value: str | None) -> int | None:
 
 
 def _unit_for(user: Any, code: str) -> AdministrativeUnit:
-    """A current commune the user works in; 403 for any other commune."""
-    unit = AdministrativeUnit.objects.filter(unit_list="2025", level="commune", code=code).first()
+    """A current commune the user works in; 403 for any other commune, 400 for an unknown code."""
+    unit = access.commune_to_open_case(user, code)
     if unit is None:
         raise ValidationError({"commune": _("Không có xã, phường với mã này.")})
-    if not access.has(user, "case.create") or unit.pk not in access.units_for(user, "case.create"):
-        raise PermissionDenied("commune out of scope")
     return unit
 
 
