@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "registry",
+    "outreach",
     "api",
 ]
 
@@ -238,10 +239,110 @@ RELEASE_NOTICE_WINDOW_DAYS = env.int("RELEASE_NOTICE_WINDOW_DAYS", default=92)
 CONTACT_CADENCE_DAYS = env.json("CONTACT_CADENCE_DAYS", default={"A": 90, "B": 30, "C": 14})
 EXPUNGEMENT_LOOKAHEAD_DAYS = env.int("EXPUNGEMENT_LOOKAHEAD_DAYS", default=60)
 
+# --- Background work (Celery) -----------------------------------------------------------------
+# Without a broker (the embedded default) tasks run eagerly in the calling process.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues kept apart so that a flood of one kind never starves another; one beat for all.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "outreach.dispatch": {"queue": "sending"},
+    "outreach.sweep": {"queue": "retries"},
+    "outreach.write_outbox": {"queue": "default"},
+    "outreach.schedule_events": {"queue": "default"},
+    "registry.escalate_overdue_referrals": {"queue": "default"},
+}
+OUTREACH_DISPATCH_EVERY_SECONDS = env.float("OUTREACH_DISPATCH_EVERY_SECONDS", default=5.0)
+CELERY_BEAT_SCHEDULE = {
+    "dispatch": {
+        "task": "outreach.dispatch",
+        "schedule": OUTREACH_DISPATCH_EVERY_SECONDS,
+        "options": {"expires": OUTREACH_DISPATCH_EVERY_SECONDS * 2},
+    },
+    "sweep": {
+        "task": "outreach.sweep",
+        "schedule": env.float("OUTREACH_SWEEP_EVERY_SECONDS", default=30.0),
+        "options": {"expires": 60},
+    },
+    "schedule-events": {"task": "outreach.schedule_events", "schedule": 3600.0},
+    "escalate-overdue-referrals": {
+        "task": "registry.escalate_overdue_referrals",
+        "schedule": 3600.0,
+    },
+}
+# Rate-limit buckets and quotas shared by every worker; empty = in-process (embedded default).
+REDIS_URL = env.str(
+    "REDIS_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+)
+
+# --- Outreach (DESIGN.md section 3, domain/MESSAGING.md) -------------------------------------
+# The public address providers call back (Twilio signs this URL; never the Host header).
+OUTREACH_PUBLIC_BASE_URL = env.str("OUTREACH_PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+OUTREACH_SEND_WINDOW = env.str("OUTREACH_SEND_WINDOW", default="07:00-22:00")
+OUTREACH_DAILY_CAP_PER_PERSON = env.int("OUTREACH_DAILY_CAP_PER_PERSON", default=3)
+OUTREACH_SMS_MAX_SEGMENTS = env.int("OUTREACH_SMS_MAX_SEGMENTS", default=3)
+OUTREACH_HOTLINE = env.str("OUTREACH_HOTLINE", default="")
+OUTREACH_OPT_OUT_TEXT = env.str(
+    "OUTREACH_OPT_OUT_TEXT",
+    default="Từ chối nhận tin: báo Công an xã hoặc vào trang Con đường hướng thiện.",
+)
+# Per sender: messages per second and a daily quota (ZNS starts at 5,000/day); operators' data.
+OUTREACH_SENDERS = env.json(
+    "OUTREACH_SENDERS",
+    default={
+        "sms": {"rate": 10, "daily_quota": None},
+        "zalo_zns": {"rate": 10, "daily_quota": 5000},
+        "zalo_oa": {"rate": 10, "daily_quota": None},
+    },
+)
+OUTREACH_LIMIT_PREFIX = env.str("OUTREACH_LIMIT_PREFIX", default="outreach")
+OUTREACH_BATCH_SIZE = env.int("OUTREACH_BATCH_SIZE", default=100)
+OUTREACH_LEASE_SECONDS = env.int("OUTREACH_LEASE_SECONDS", default=120)
+OUTREACH_LEASE_MARGIN_SECONDS = env.float("OUTREACH_LEASE_MARGIN_SECONDS", default=15.0)
+OUTREACH_UNKNOWN_GRACE_SECONDS = env.int("OUTREACH_UNKNOWN_GRACE_SECONDS", default=300)
+OUTREACH_RETRY_BASE_SECONDS = env.float("OUTREACH_RETRY_BASE_SECONDS", default=30.0)
+OUTREACH_RETRY_MAX_SECONDS = env.float("OUTREACH_RETRY_MAX_SECONDS", default=300.0)
+OUTREACH_RETRY_WINDOW_SECONDS = env.float("OUTREACH_RETRY_WINDOW_SECONDS", default=4 * 3600.0)
+OUTREACH_MAX_ATTEMPTS = env.int("OUTREACH_MAX_ATTEMPTS", default=48)
+OUTREACH_DISPATCH_BUDGET_SECONDS = env.float("OUTREACH_DISPATCH_BUDGET_SECONDS", default=50.0)
+OUTREACH_DISPATCH_FANOUT = env.int("OUTREACH_DISPATCH_FANOUT", default=2)
+OUTREACH_HTTP_TIMEOUT = env.float("OUTREACH_HTTP_TIMEOUT", default=10.0)
+# People created by seed_demo have random real-looking numbers: real channels never reach them.
+OUTREACH_SEND_TO_DEMO = env.bool("OUTREACH_SEND_TO_DEMO", default=False)
+OUTREACH_SMS_ACCEPTS_REPLIES = env.bool("OUTREACH_SMS_ACCEPTS_REPLIES", default=False)
+
+# Twilio: set TWILIO_ACCOUNT_SID to send real SMS (else the console channel).
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = secret("TWILIO_AUTH_TOKEN")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com")
+TWILIO_VALIDITY_PERIOD = env.int("TWILIO_VALIDITY_PERIOD", default=14400)
+
+# Zalo: set ZALO_APP_ID to send through Zalo (else the console channel).
+ZALO_APP_ID = env.str("ZALO_APP_ID", default="")
+ZALO_APP_SECRET = secret("ZALO_APP_SECRET")
+ZALO_OA_SECRET = secret("ZALO_OA_SECRET")
+ZALO_OAUTH_BASE_URL = env.str("ZALO_OAUTH_BASE_URL", default="https://oauth.zaloapp.com")
+ZALO_OPENAPI_BASE_URL = env.str("ZALO_OPENAPI_BASE_URL", default="https://openapi.zalo.me")
+ZALO_BUSINESS_BASE_URL = env.str(
+    "ZALO_BUSINESS_BASE_URL", default="https://business.openapi.zalo.me"
+)
+ZALO_ZNS_MODE = env.str("ZALO_ZNS_MODE", default="")  # "development" reaches OA admins only
+ZALO_TOKEN_REFRESH_MARGIN_SECONDS = env.int("ZALO_TOKEN_REFRESH_MARGIN_SECONDS", default=300)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # The Twilio SDK logs whole requests (numbers, bodies) at INFO: never let it.
+    "loggers": {"axes": {"level": "WARNING"}, "twilio": {"level": "WARNING"}},
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("outreach/", include("outreach.urls")),
     path("", include("registry.urls")),
 ]
 

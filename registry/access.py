@@ -75,6 +75,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "consent.transition",
             "loan.view",
             "training.view",
+            "message.view",
+            "optout.create",
         }
     ),
     Role.COMMUNE_COMMITTEE: frozenset(
@@ -111,6 +113,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "loan.view",
             "training.view",
             "admin.use",
+            "message.view",
+            "optout.create",
+            "content.view",
+            "content.approve",
+            "campaign.view",
+            "campaign.approve",
         }
     ),
     Role.HOME_AFFAIRS: frozenset(
@@ -150,8 +158,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "records.manage",
         }
     ),
-    Role.CONTENT_EDITOR: frozenset(),
-    Role.OUTREACH_MANAGER: frozenset(),
+    # Outreach roles see no personal data: content, segment counts, masked message statuses.
+    Role.CONTENT_EDITOR: frozenset({"content.view", "content.edit"}),
+    Role.OUTREACH_MANAGER: frozenset(
+        {"content.view", "segment.manage", "campaign.view", "campaign.manage", "campaign.launch"}
+    ),
     Role.AUDITOR: frozenset({"audit.view", "audit.export"}),
 }
 

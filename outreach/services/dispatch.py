@@ -1,0 +1,442 @@
+"""Sending the outbox: claim, the rules before every send, the call to the channel, recording the
+outcome, retries, fallback to the next channel, and the sweeper that recovers expired leases.
+
+The contract (MESSAGING.md section 7, DESIGN.md section 3):
+- a worker claims due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and moves them CREATED →
+  SENDING with a lease, in a transaction of its own; it calls the provider outside that
+  transaction, only for rows it claimed, and only while its lease holds;
+- the provider's id is recorded the moment the call returns; a conditional update never moves a
+  row that a callback or another step has already moved on;
+- a row whose lease expired is sent again only if it has neither a provider id nor a callback:
+  our message id travels to the provider, so a message the provider accepted finds its row even
+  when the worker died before recording it;
+- a read timeout leaves it unknown whether the provider accepted the message: the row stays
+  SENDING with a short lease so that a callback can arrive first; the sweeper decides after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from outreach import limits
+from outreach.channels import ChannelError, backend_for, backend_name
+from outreach.models import Campaign, Channel, Message, OptOut, ZaloFollower
+from outreach.services.campaigns import Recipient, destination, render, values_for
+from outreach.window import in_send_window, next_send_time
+from registry.models import Case, Consent
+from registry.models.access import AccessEvent
+
+log = logging.getLogger(__name__)
+
+S = Message.Status
+R = Message.SkipReason
+CONSENT_CHANNEL = {
+    Channel.SMS: Consent.Channel.SMS,
+    Channel.ZALO_ZNS: Consent.Channel.ZALO,
+    Channel.ZALO_OA: Consent.Channel.ZALO,
+}
+# Skips after which another channel may still reach the person.
+FALLBACK_REASONS = {R.NO_CONSENT, R.OPTED_OUT, R.QUOTA, R.NO_DESTINATION}
+
+
+@dataclass
+class DispatchResult:
+    claimed: int = 0
+    sent: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+
+
+# --- claim --------------------------------------------------------------------------------------
+
+
+def claim(*, limit: int, now: dt.datetime | None = None) -> list[int]:
+    """Move up to ``limit`` due rows CREATED → SENDING under a lease; returns their ids."""
+    now = now or timezone.now()
+    if not in_send_window(now):
+        return []
+    lease = now + dt.timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=S.CREATED, next_attempt_at__lte=now)
+            .filter(Q(campaign__isnull=True) | Q(campaign__status=Campaign.Status.RUNNING))
+            .order_by("next_attempt_at")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(id__in=ids).update(
+                status=S.SENDING,
+                lease_until=lease,
+                attempts=F("attempts") + 1,
+                first_attempt_at=Coalesce("first_attempt_at", now),
+                updated_at=now,
+            )
+    return ids
+
+
+def batch_size(channel_rates: Iterable[float]) -> int:
+    """How many rows one claim takes: never more than half a lease's worth at the slowest rate, so
+    a batch is finished long before its lease expires."""
+    slowest = min(channel_rates, default=1.0)
+    by_lease = int(slowest * settings.OUTREACH_LEASE_SECONDS / 2)
+    return max(1, min(settings.OUTREACH_BATCH_SIZE, by_lease))
+
+
+def dispatch(*, budget_seconds: float | None = None) -> DispatchResult:
+    """Claim and send batches until nothing is due or the time budget is spent."""
+    budget = settings.OUTREACH_DISPATCH_BUDGET_SECONDS if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    total = DispatchResult()
+    rates = [limits.sender_limits(c).rate for c in Channel.values]
+    while time.monotonic() < deadline:
+        ids = claim(limit=batch_size(rates))
+        if not ids:
+            break
+        result = send_claimed(ids)
+        total.claimed += result.claimed
+        total.sent += result.sent
+        total.skipped.update(result.skipped)
+        total.retried += result.retried
+        total.failed += result.failed
+        total.released += result.released
+    return total
+
+
+# --- rules --------------------------------------------------------------------------------------
+
+
+def rule_skips(messages: list[Message], now: dt.datetime) -> dict[int, str]:
+    """Message id → skip reason, for every rule that refuses a claimed message (in bulk: a few
+    queries per batch, whatever its size)."""
+    skips: dict[int, str] = {}
+    person_ids = {m.person_id for m in messages if m.person_id}
+    today = timezone.localdate(now)
+
+    cancelled = {m.id for m in messages if m.campaign and m.campaign.status == "cancelled"}
+    skips.update(dict.fromkeys(cancelled, R.CANCELLED))
+
+    open_cases = set(
+        Case.objects.filter(person_id__in=person_ids)
+        .exclude(status=Case.Status.CLOSED)
+        .values_list("person_id", flat=True)
+    )
+    consents: dict[int, set[str]] = {}
+    for pid, channel in Consent.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        person_id__in=person_ids,
+        purpose=Consent.Purpose.OUTREACH,
+        status=Consent.Status.GIVEN,
+    ).values_list("person_id", "channel"):
+        consents.setdefault(pid, set()).add(channel)
+    opted: set[tuple[str, str]] = set()
+    opted_people: set[tuple[int, str]] = set()
+    for index, channel, pid in OptOut.objects.filter(
+        Q(destination_index__in={m.destination_index for m in messages})
+        | Q(person_id__in=person_ids),
+        revoked_at__isnull=True,
+    ).values_list("destination_index", "channel", "person_id"):
+        opted.add((index, channel))
+        if pid:
+            opted_people.add((pid, channel))
+    recent = Counter(
+        dict(
+            Message.objects.filter(
+                person_id__in=person_ids,
+                sent_at__gte=now - dt.timedelta(hours=24),
+                status__in=[S.SENT, S.DELIVERED, S.TEMPORARY_FAILURE, S.SENDING],
+            )
+            .exclude(id__in=[m.id for m in messages])
+            .values("person_id")
+            .annotate(n=Count("id"))
+            .values_list("person_id", "n")
+        )
+    )
+    real_backends = {c: backend_name(c) != "console" for c in Channel.values}
+    cap = settings.OUTREACH_DAILY_CAP_PER_PERSON
+
+    for m in messages:
+        if m.id in skips:
+            continue
+        person = m.person
+        scopes = {m.channel, "all", "zalo" if m.channel != Channel.SMS else "sms"}
+        if person is None:  # a staff test number (sandbox): only opt-outs apply
+            if any((m.destination_index, c) in opted for c in scopes):
+                skips[m.id] = R.OPTED_OUT
+            continue
+        if person.is_demo and real_backends[m.channel] and not settings.OUTREACH_SEND_TO_DEMO:
+            skips[m.id] = R.DEMO_PERSON
+        elif person.pk not in open_cases:
+            skips[m.id] = R.CASE_CLOSED
+        elif not consents.get(person.pk, set()) & {"", CONSENT_CHANNEL[m.channel]}:
+            skips[m.id] = R.NO_CONSENT
+        elif any((m.destination_index, c) in opted for c in scopes) or any(
+            (person.pk, c) in opted_people for c in scopes
+        ):
+            skips[m.id] = R.OPTED_OUT
+        elif recent[person.pk] >= cap:
+            skips[m.id] = R.DAILY_CAP
+        else:
+            recent[person.pk] += 1
+    return skips
+
+
+# --- sending ------------------------------------------------------------------------------------
+
+
+def send_claimed(ids: list[int]) -> DispatchResult:
+    """Apply the rules to claimed rows, then send the rest one by one within the lease."""
+    result = DispatchResult(claimed=len(ids))
+    now = timezone.now()
+    messages = list(
+        Message.objects.filter(id__in=ids, status=S.SENDING)
+        .select_related("person", "campaign", "content_version")
+        .order_by("next_attempt_at", "id")
+    )
+    if not messages:
+        return result
+    _audit_batch(messages)
+    skips = rule_skips(messages, now)
+    for m in messages:
+        if m.id in skips:
+            _skip(m, skips[m.id])
+            result.skipped[skips[m.id]] += 1
+    for position, m in enumerate(messages):
+        if m.id in skips:
+            continue
+        lease_left = (m.lease_until - timezone.now()).total_seconds() if m.lease_until else 0
+        if lease_left < settings.OUTREACH_LEASE_MARGIN_SECONDS or not in_send_window():
+            # Out of time or out of hours: hand the rest back untouched (no send happened).
+            rest = [x.id for x in messages[position:] if x.id not in skips]
+            result.released += Message.objects.filter(id__in=rest, status=S.SENDING).update(
+                status=S.CREATED,
+                lease_until=None,
+                attempts=F("attempts") - 1,
+                next_attempt_at=next_send_time(timezone.now()),
+            )
+            break
+        sender = limits.sender_limits(m.channel)
+        if not limits.limiter().take_quota(sender, timezone.localdate().isoformat()):
+            _skip(m, R.QUOTA)
+            result.skipped[R.QUOTA] += 1
+            continue
+        limits.limiter().wait_for_token(sender)
+        try:
+            provider_id = backend_for(m.channel).send(m)
+        except ChannelError as error:
+            if _failed(m, error):
+                result.retried += 1
+            else:
+                result.failed += 1
+            continue
+        _record_sent(m, provider_id, sender.sender)
+        result.sent += 1
+    return result
+
+
+def _audit_batch(messages: list[Message]) -> None:
+    """The dispatcher opens destinations and bodies: one access-log row per batch says so."""
+    AccessEvent.objects.create(
+        actor=None,
+        username="outreach",
+        action=AccessEvent.Action.VIEW,
+        object_type="message",
+        object_ids=[str(m.uuid) for m in messages],
+        person_ids=sorted({str(m.person.uuid) for m in messages if m.person}),
+        purpose="send",
+    )
+
+
+def _record_sent(m: Message, provider_id: str, sender: str) -> None:
+    now = timezone.now()
+    moved = Message.objects.filter(id=m.id, status=S.SENDING).update(
+        status=S.SENT,
+        provider_id=provider_id,
+        sender=sender,
+        sent_at=now,
+        lease_until=None,
+        error_code="",
+        updated_at=now,
+    )
+    if not moved:  # a callback got here first and moved the row on: keep its status
+        Message.objects.filter(id=m.id, provider_id="").update(
+            provider_id=provider_id, sender=sender, sent_at=now
+        )
+
+
+def _skip(m: Message, reason: str) -> None:
+    now = timezone.now()
+    moved = Message.objects.filter(id=m.id, status__in=[S.SENDING, S.CREATED]).update(
+        status=S.SKIPPED, skip_reason=reason, lease_until=None, finished_at=now, updated_at=now
+    )
+    if moved and reason in FALLBACK_REASONS:
+        fall_back(m)
+
+
+def _failed(m: Message, error: ChannelError) -> bool:
+    """Record a failed call. Returns True when the message will be tried again."""
+    now = timezone.now()
+    if error.permanent:
+        moved = Message.objects.filter(id=m.id, status=S.SENDING).update(
+            status=S.PERMANENT_FAILURE,
+            error_code=error.code[:20],
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        if moved and error.opt_out:
+            from outreach.services.optouts import opt_out_from_provider
+
+            opt_out_from_provider(m)
+        if moved and (error.fallback or error.opt_out):
+            fall_back(m)
+        return False
+    if error.code == "timeout":
+        # The provider may have accepted it: wait for a callback before deciding.
+        Message.objects.filter(id=m.id, status=S.SENDING).update(
+            lease_until=now + dt.timedelta(seconds=settings.OUTREACH_UNKNOWN_GRACE_SECONDS),
+            error_code="timeout",
+            updated_at=now,
+        )
+        return True
+    return _retry_later(m, error.code, now)
+
+
+def _retry_later(m: Message, code: str, now: dt.datetime) -> bool:
+    delay = min(
+        settings.OUTREACH_RETRY_BASE_SECONDS * 2 ** max(m.attempts - 1, 0),
+        settings.OUTREACH_RETRY_MAX_SECONDS,
+    )
+    started = m.first_attempt_at or now
+    window_ends = started + dt.timedelta(seconds=settings.OUTREACH_RETRY_WINDOW_SECONDS)
+    if now + dt.timedelta(seconds=delay) > window_ends:
+        Message.objects.filter(id=m.id, status=S.SENDING).update(
+            status=S.TECHNICAL_FAILURE,
+            error_code=code[:20],
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+        )
+        return False
+    Message.objects.filter(id=m.id, status=S.SENDING).update(
+        status=S.CREATED,
+        error_code=code[:20],
+        lease_until=None,
+        next_attempt_at=next_send_time(now + dt.timedelta(seconds=delay)),
+        updated_at=now,
+    )
+    return True
+
+
+def fall_back(m: Message) -> Message | None:
+    """Queue the same campaign event for this person on the next channel in the campaign's order
+    (Zalo, then SMS …), if one reaches them."""
+    if m.campaign is None or m.content_version is None:
+        return None
+    order = list(m.campaign.channels)
+    if m.channel not in order:
+        return None
+    later = order[order.index(m.channel) + 1 :]
+    if not later:
+        return None
+    recipient = _recipient_of(m)
+    if recipient is None:
+        return None
+    values = values_for(recipient.full_name, recipient.commune)
+    for channel in later:
+        reached = destination(recipient, channel)
+        if reached is None:
+            continue
+        body, segments = render(m.content_version, channel, values)
+        row = Message(
+            campaign=m.campaign,
+            event=m.event,
+            person_id=m.person_id,
+            test_recipient_id=m.test_recipient_id,
+            channel=channel,
+            destination=reached[0],
+            destination_index=reached[1],
+            body=body,
+            segments=segments,
+            content_version=m.content_version,
+            next_attempt_at=next_send_time(timezone.now()),
+        )
+        Message.objects.bulk_create([row], ignore_conflicts=True)
+        return row
+    return None
+
+
+def _recipient_of(m: Message) -> Recipient | None:
+    if m.person is not None:
+        person = m.person
+        case = (
+            Case.objects.filter(person=person)
+            .exclude(status=Case.Status.CLOSED)
+            .select_related("commune")
+            .order_by("-id")
+            .first()
+        )
+        follower = (
+            ZaloFollower.objects.filter(person=person, following=True)
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        return Recipient(
+            person_id=person.pk,
+            tester_id=None,
+            full_name=person.full_name,
+            commune=case.commune.full_name if case else "",
+            phone=person.phone,
+            phone_index=person.phone_index,
+            zalo_user_id=follower,
+        )
+    if m.test_recipient is not None:
+        t = m.test_recipient
+        return Recipient(None, t.pk, t.name, "", t.phone, t.phone_index, t.zalo_user_id or None)
+    return None
+
+
+# --- the sweeper --------------------------------------------------------------------------------
+
+
+def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Recover rows whose lease expired (their worker died or timed out): a row the provider
+    already accepted (provider id or callback) becomes SENT; any other row goes back to CREATED
+    to be sent again. Returns counts."""
+    now = now or timezone.now()
+    expired = Message.objects.filter(status=S.SENDING, lease_until__lt=now)
+    accepted = expired.filter(~Q(provider_id="") | Q(callback_at__isnull=False)).update(
+        status=S.SENT, lease_until=None, sent_at=Coalesce("sent_at", now), updated_at=now
+    )
+    unsent = expired.filter(provider_id="", callback_at__isnull=True)
+    exhausted = unsent.filter(attempts__gte=settings.OUTREACH_MAX_ATTEMPTS).update(
+        status=S.TECHNICAL_FAILURE, lease_until=None, finished_at=now, updated_at=now
+    )
+    requeued = unsent.update(
+        status=S.CREATED, lease_until=None, next_attempt_at=now, updated_at=now
+    )
+    from outreach.services.campaigns import campaigns_complete_finished
+
+    completed = campaigns_complete_finished()
+    counts = {
+        "accepted": accepted,
+        "requeued": requeued,
+        "exhausted": exhausted,
+        "completed": completed,
+    }
+    if any(counts.values()):
+        log.info("sweeper: %s", counts)
+    return counts
