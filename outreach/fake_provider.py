@@ -85,7 +85,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a timeout we injected)
 
     @property
     def state(self) -> FakeState:
@@ -120,6 +123,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.received.clear()
                 self.state.faults.clear()
                 self.state.calls = 0
+                self.state.refresh_calls = self.state.refused_refreshes = 0
             return self._json(200, {"ok": True})
         if path == "/_control/tokens":
             data = json.loads(body)

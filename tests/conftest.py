@@ -35,3 +35,35 @@ def test_overrides():
         SECURE_SSL_REDIRECT=False,
     ):
         yield
+
+
+# --- Tests that need committed rows (other threads or processes read them) ----------------------
+# Django empties the database after such a test with TRUNCATE, which the access log refuses by
+# design. ``committed_db`` lifts that one trigger for the flush; the next test puts it back and
+# reloads the reference data the flush removed.
+_TRUNCATE_GUARD = "ALTER TABLE registry_accessevent {} TRIGGER registry_accessevent_no_truncate"
+_guard_lifted = False
+
+
+@pytest.fixture
+def committed_db(transactional_db):
+    global _guard_lifted
+    yield
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_TRUNCATE_GUARD.format("DISABLE"))
+    _guard_lifted = True
+
+
+@pytest.fixture(autouse=True)
+def _truncate_guard_restored(django_db_blocker):
+    global _guard_lifted
+    if _guard_lifted:
+        from django.db import connection
+
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(_TRUNCATE_GUARD.format("ENABLE"))
+            reference_data_load()
+        _guard_lifted = False
+    yield

@@ -87,7 +87,9 @@ def reset_caches() -> None:
 
 
 @pytest.fixture
-def fake(fake_server, db):
+def fake(fake_server, request):
+    if "committed_db" not in request.fixturenames:
+        request.getfixturevalue("db")
     url = f"http://127.0.0.1:{fake_server.server_address[1]}"
     requests.post(f"{url}/_control/reset", timeout=5)
     with override_settings(**provider_settings(url)):

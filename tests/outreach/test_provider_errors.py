@@ -1,0 +1,136 @@
+"""Provider errors through the fake provider over HTTP (issue 6): transient errors (timeouts, 5xx,
+429) are retried with backoff and then delivered; permanent errors fail after one attempt; a
+retry window that runs out ends in technical_failure; Twilio 21610 opts the number out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from outreach.models import Channel, Message, OptOut
+from outreach.services import dispatch
+from tests.outreach.conftest import (
+    approved_content,
+    launch_and_write,
+    person_with_consent,
+    running_campaign,
+    zalo_tokens,
+)
+
+pytestmark = pytest.mark.django_db
+S = Message.Status
+
+
+@pytest.fixture
+def one_sms(fake, officer, editor, approver, manager) -> Message:
+    person_with_consent(officer, "0912345678", channel="")
+    campaign = running_campaign(
+        manager, approver, approved_content(editor, approver), channels=[Channel.SMS]
+    )
+    launch_and_write(manager, campaign)
+    return Message.objects.get(campaign=campaign)
+
+
+def send_until_settled(rounds: int = 6) -> None:
+    for _ in range(rounds):
+        dispatch.dispatch(budget_seconds=5)
+        # A read timeout waits for a callback; with none coming, the lease runs out (the clock
+        # is moved by moving the lease) and the sweeper re-queues.
+        Message.objects.filter(status=S.SENDING).update(
+            lease_until=timezone.now() - dt.timedelta(seconds=1)
+        )
+        dispatch.sweep()
+
+
+class TransientErrorTests:
+    @pytest.mark.parametrize("kind", ["500", "429"])
+    def test_it_retries_then_delivers(self, fake, one_sms, kind):
+        fake.faults({"route": "twilio", "kind": kind, "times": 2})
+        send_until_settled()
+        one_sms.refresh_from_db()
+        assert one_sms.status == S.SENT
+        assert one_sms.attempts == 3
+        assert len(fake.received()) == 1
+
+    def test_a_timeout_waits_for_a_callback_then_retries_once(self, fake, one_sms):
+        fake.faults({"route": "twilio", "kind": "timeout", "times": 1})
+        dispatch.dispatch(budget_seconds=5)
+        one_sms.refresh_from_db()
+        # Unknown outcome: still SENDING with a grace lease; not re-sent before the sweeper.
+        assert (one_sms.status, one_sms.error_code) == (S.SENDING, "timeout")
+        assert dispatch.dispatch(budget_seconds=2).sent == 0
+        send_until_settled()
+        one_sms.refresh_from_db()
+        assert one_sms.status == S.SENT
+        assert len(fake.received()) == 1
+
+    def test_a_slow_accept_with_a_callback_is_never_sent_twice(self, fake, one_sms):
+        from outreach.services.optouts import apply_receipt
+
+        fake.faults({"route": "twilio", "kind": "slow_accept", "times": 1})
+        dispatch.dispatch(budget_seconds=5)
+        (accepted,) = fake.received()
+        # The provider's callback arrives while we wait.
+        apply_receipt(
+            message_uuid=accepted["id"],
+            provider_id=accepted["provider_id"],
+            provider_status="delivered",
+            status=S.DELIVERED,
+        )
+        send_until_settled()
+        one_sms.refresh_from_db()
+        assert one_sms.status == S.DELIVERED
+        assert len(fake.received()) == 1
+
+    def test_the_retry_window_ends_in_technical_failure(self, fake, one_sms):
+        fake.faults({"route": "twilio", "kind": "500"})
+        with override_settings(OUTREACH_RETRY_BASE_SECONDS=60, OUTREACH_RETRY_WINDOW_SECONDS=90):
+            dispatch.dispatch(budget_seconds=5)
+            one_sms.refresh_from_db()
+            assert one_sms.status == S.CREATED  # first retry in 60 s fits the 90 s window
+            Message.objects.filter(pk=one_sms.pk).update(next_attempt_at=timezone.now())
+            dispatch.dispatch(budget_seconds=5)
+        one_sms.refresh_from_db()
+        assert (one_sms.status, one_sms.error_code) == (S.TECHNICAL_FAILURE, "20500")
+        assert fake.received() == []
+
+
+class PermanentErrorTests:
+    def test_an_invalid_number_fails_after_one_attempt(self, fake, one_sms):
+        fake.faults({"route": "twilio", "kind": "invalid_number"})
+        send_until_settled()
+        one_sms.refresh_from_db()
+        assert (one_sms.status, one_sms.error_code, one_sms.attempts) == (
+            S.PERMANENT_FAILURE,
+            "21211",
+            1,
+        )
+
+    def test_an_unsubscribed_recipient_is_opted_out(self, fake, one_sms):
+        fake.faults({"route": "twilio", "kind": "opted_out"})
+        dispatch.dispatch(budget_seconds=5)
+        one_sms.refresh_from_db()
+        assert one_sms.status == S.PERMANENT_FAILURE
+        opt_out = OptOut.objects.get()
+        assert (opt_out.source, opt_out.destination_index) == (
+            OptOut.Source.PROVIDER,
+            one_sms.destination_index,
+        )
+
+    def test_a_zns_invalid_phone_falls_back_to_sms(self, fake, officer, editor, approver, manager):
+        zalo_tokens(fake)
+        person_with_consent(officer, "0912345678", channel="")
+        campaign = running_campaign(
+            manager,
+            approver,
+            approved_content(editor, approver),
+            channels=[Channel.ZALO_ZNS, Channel.SMS],
+        )
+        launch_and_write(manager, campaign)
+        fake.faults({"route": "zns", "kind": "invalid_number"})
+        send_until_settled(2)
+        rows = dict(Message.objects.filter(campaign=campaign).values_list("channel", "status"))
+        assert rows == {Channel.ZALO_ZNS: S.PERMANENT_FAILURE, Channel.SMS: S.SENT}
