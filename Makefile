@@ -39,8 +39,9 @@ test: $(VENV)/.dev-installed
 	@mkdir -p var
 	@scripts/ensure_chromium.sh
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
-	echo "Cơ sở dữ liệu kiểm thử / test database: $${url%%\?*}"; \
-	DATABASE_URL=$$url DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	redis=$$($(PY) scripts/testredis.py url) || exit 1; \
+	echo "Cơ sở dữ liệu kiểm thử / test database: $${url%%\?*}; Redis: $$redis"; \
+	DATABASE_URL=$$url REDIS_URL=$$redis DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
@@ -72,4 +73,5 @@ bench-api: $(VENV)/.dev-installed
 
 clean:
 	$(PY) scripts/testdb.py stop || true
+	$(PY) scripts/testredis.py stop || true
 	rm -rf var $(VENV)

@@ -19,10 +19,12 @@ Run alone: ``python -m outreach.fake_provider --port 8765 --twilio-token T --zal
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import queue
 import secrets
+import socket
 import threading
 import time
 import urllib.parse
@@ -41,6 +43,7 @@ class FakeState:
     zalo_oa_secret: str = "fake-oa-secret"
     zalo_webhook: str = ""
     callbacks: bool = True
+    twilio_statuses: tuple[str, ...] = ("sent", "delivered")
     timeout_hold: float = 3.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     received: list[dict[str, Any]] = field(default_factory=list)
@@ -74,6 +77,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         return
 
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes: without this, Nagle's algorithm and the
+        # client's delayed ACK add 40 ms to every keep-alive request.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     # --- plumbing ---
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -85,10 +94,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        try:
+        # The client may have given up waiting (a timeout we injected).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (a timeout we injected)
 
     @property
     def state(self) -> FakeState:
@@ -263,7 +271,7 @@ def _send_callbacks(server: FakeServer) -> None:
         try:
             if item[0] == "twilio":
                 _, url, sid = item
-                for status in ("sent", "delivered"):
+                for status in state.twilio_statuses:
                     params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "ACfake"}
                     session.post(
                         url,
@@ -329,6 +337,7 @@ def main() -> None:
     parser.add_argument("--zalo-webhook", default="")
     parser.add_argument("--no-callbacks", action="store_true")
     parser.add_argument("--timeout-hold", type=float, default=3.0)
+    parser.add_argument("--twilio-statuses", default="sent,delivered")
     args = parser.parse_args()
     state = FakeState(
         twilio_token=args.twilio_token,
@@ -338,6 +347,7 @@ def main() -> None:
         zalo_webhook=args.zalo_webhook,
         callbacks=not args.no_callbacks,
         timeout_hold=args.timeout_hold,
+        twilio_statuses=tuple(s for s in args.twilio_statuses.split(",") if s),
     )
     server = start(state, args.port)
     print(f"fake provider on http://127.0.0.1:{server.server_address[1]}", flush=True)
