@@ -11,6 +11,7 @@ message saying what to install.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -37,8 +38,8 @@ def private_url() -> str:
     server = shutil.which("redis-server")
     if server is None:
         sys.exit(
-            "Không tìm thấy Redis: đặt REDIS_URL, chạy Redis ở 127.0.0.1:6379, hoặc cài redis-server "
-            "(Debian: apt install redis-server). / No Redis found: set REDIS_URL, run Redis on "
+            "Không tìm thấy Redis: đặt REDIS_URL, chạy Redis ở 127.0.0.1:6379, hoặc cài "
+            "redis-server (Debian: apt install redis-server). / No Redis found: set REDIS_URL, run Redis on "
             "127.0.0.1:6379, or install redis-server."
         )
     if not answers("127.0.0.1", PORT):
@@ -72,10 +73,8 @@ def url() -> str:
 def stop() -> None:
     pid_file = HOME / "redis.pid"
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
         pid_file.unlink(missing_ok=True)
 
 
