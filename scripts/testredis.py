@@ -39,8 +39,8 @@ def private_url() -> str:
     if server is None:
         sys.exit(
             "Không tìm thấy Redis: đặt REDIS_URL, chạy Redis ở 127.0.0.1:6379, hoặc cài "
-            "redis-server (Debian: apt install redis-server). / No Redis found: set REDIS_URL, run Redis on "
-            "127.0.0.1:6379, or install redis-server."
+            "redis-server (Debian: apt install redis-server). / No Redis found: set REDIS_URL, "
+            "run Redis on 127.0.0.1:6379, or install redis-server."
         )
     if not answers("127.0.0.1", PORT):
         HOME.mkdir(parents=True, exist_ok=True)
