@@ -8,11 +8,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_PEOPLE ?= 300
 BENCH_PEOPLE ?= 1000000
+BENCH_RECIPIENTS ?= 100000
 
 # `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
 DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
 
-.PHONY: setup run test lint bench bench-seed bench-access bench-api messages clean
+.PHONY: setup run test lint bench bench-seed bench-access bench-api bench-outreach messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên / Python 3.11+ required")'
@@ -46,7 +47,7 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 
-bench: bench-seed bench-access bench-api
+bench: bench-seed bench-access bench-api bench-outreach
 
 # Seeds BENCH_PEOPLE people into a fresh PostgreSQL database and prints the timing as JSON.
 bench-seed: $(VENV)/.dev-installed
@@ -70,6 +71,13 @@ bench-api: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_api.py
+
+# The outbox of a BENCH_RECIPIENTS campaign, dispatch by two Celery workers to the local fake
+# provider beside a bare HTTP loop, and a rate-limited sender (PostgreSQL and Redis).
+bench-outreach: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_RECIPIENTS=$(BENCH_RECIPIENTS) $(PY) bench/bench_outreach.py
 
 clean:
 	$(PY) scripts/testdb.py stop || true

@@ -20,13 +20,17 @@ from typing import Any
 from django.conf import settings
 
 BUCKET_SCRIPT = """
-local key, now, interval = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+-- ARGV[1]: microseconds between two tokens. Times are integer microseconds of Redis' clock, not
+-- the workers': machines must agree on "now". Returns the seconds to wait ("0": take it).
+local key, interval = KEYS[1], tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local next_free = tonumber(redis.call('GET', key) or '0')
 if next_free <= now then
-  redis.call('SET', key, tostring(now + interval), 'PX', math.ceil(interval * 1000) + 1000)
+  redis.call('SET', key, string.format('%.0f', now + interval), 'PX', math.ceil(interval / 1000) + 1000)
   return '0'
 end
-return tostring(next_free - now)
+return string.format('%.6f', (next_free - now) / 1000000)
 """
 
 QUOTA_TAKE = """
@@ -68,10 +72,7 @@ class RedisLimiter:
     def wait_for_token(self, limits: SenderLimits) -> None:
         key = f"{self.prefix}:bucket:{limits.sender}"
         while True:
-            # Redis' clock, not ours: workers on several machines must agree on "now".
-            seconds, micros = self.client.time()
-            now = seconds + micros / 1e6
-            wait = float(self._take(keys=[key], args=[repr(now), repr(1.0 / limits.rate)]))
+            wait = float(self._take(keys=[key], args=[max(1, round(1e6 / limits.rate))]))
             if wait <= 0:
                 return
             time.sleep(wait)
