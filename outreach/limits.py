@@ -27,7 +27,8 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local next_free = tonumber(redis.call('GET', key) or '0')
 if next_free <= now then
-  redis.call('SET', key, string.format('%.0f', now + interval), 'PX', math.ceil(interval / 1000) + 1000)
+  local expire_ms = math.ceil(interval / 1000) + 1000
+  redis.call('SET', key, string.format('%.0f', now + interval), 'PX', expire_ms)
   return '0'
 end
 return string.format('%.6f', (next_free - now) / 1000000)
