@@ -161,6 +161,7 @@ def case_timeline(request: HttpRequest, uuid: str) -> HttpResponse:
             "entries": _timeline(case, request.user),
             "needs": case.needs.select_related("need_type").order_by("need_type__ordering"),
             "can_edit": access.has(request.user, "case.transition"),
+            "can_messages": access.has(request.user, "message.view"),
             "show_expungement": "expungement_eligible_date" in custody_fields,
             "show_explanation": "expungement_explanation" in custody_fields,
             "milestone_form": MilestoneForm(),

@@ -123,6 +123,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_act": access.has(request.user, "referral.act"),
             "can_loans": access.has(request.user, "loan.view"),
             "can_training": access.has(request.user, "training.manage"),
+            "can_outreach": access.has(request.user, "content.view")
+            or access.has(request.user, "campaign.view"),
         },
     )
 
