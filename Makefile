@@ -30,7 +30,9 @@ setup: $(VENV)/.installed
 	@mkdir -p var
 	$(DEV_ENV) $(PY) manage.py migrate --noinput -v 0
 	$(DEV_ENV) $(PY) manage.py load_reference_data
+	$(DEV_ENV) $(PY) manage.py load_outreach_content
 	$(DEV_ENV) $(PY) manage.py seed_demo --people $(DEMO_PEOPLE) --seed 1 --if-empty
+	$(DEV_ENV) $(PY) manage.py outreach_demo
 	$(DEV_ENV) $(PY) manage.py create_demo_users
 
 run: setup

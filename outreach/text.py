@@ -49,6 +49,11 @@ def strip_diacritics(text: str) -> str:
     return re.sub(r"[ ]{2,}", " ", bare).strip()
 
 
+def has_diacritics(text: str) -> bool:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "đ" in decomposed.lower() or any(unicodedata.combining(c) for c in decomposed)
+
+
 def fold(text: str) -> str:
     """Case-folded, unaccented: for matching words whatever the typing."""
     return strip_diacritics(text).casefold()
@@ -151,9 +156,13 @@ def discretion_flags(*texts: str) -> list[str]:
     found: set[str] = set()
     for text in texts:
         accented = _accented(text)
-        folded = _words(fold(text), _NOT_ASCII_WORD)
+        # Text written with diacritics is matched with them ("tiền ăn" is not "tiền án"); text
+        # without any (an SMS) is matched unaccented, where the reader cannot tell either.
+        folded = "" if has_diacritics(text) else _words(fold(text), _NOT_ASCII_WORD)
         for phrase, with_marks, without in _PHRASES:
-            if with_marks in accented or (phrase not in AMBIGUOUS_UNACCENTED and without in folded):
+            if with_marks in accented or (
+                folded and phrase not in AMBIGUOUS_UNACCENTED and without in folded
+            ):
                 found.add(phrase)
         found.update(w for w in DISCRETION_WORDS if f" {w} " in accented)
     return sorted(found)

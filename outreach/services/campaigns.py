@@ -331,6 +331,8 @@ def new_message(
         if reached is None:
             continue
         body, segments = render(version, channel, values)
+        if segments > settings.OUTREACH_SMS_MAX_SEGMENTS:
+            continue  # a long name made the SMS too long: never send above the hard limit
         return Message(
             uuid=uuid.uuid4(),
             campaign=campaign,

@@ -252,3 +252,41 @@ def current_version(item: ContentItem) -> ContentVersion:
             _("Nội dung chưa được duyệt."), extra={"code": "content_not_approved"}
         )
     return _snapshot_if_missing(item)
+
+
+@transaction.atomic
+def content_load_seed(items: list[dict[str, Any]], *, system: User) -> dict[str, int]:
+    """Load the province's seed content (fixtures/outreach/content.json): new items by slug are
+    created approved and published by the system user, with a version; existing ones are left
+    alone (editors may have changed them). Items the discretion check flags stay in review."""
+    from registry.models import NeedType
+
+    counts = {"created": 0, "kept": 0, "in_review": 0}
+    for data in items:
+        if ContentItem.objects.filter(slug=data["slug"]).exists():
+            counts["kept"] += 1
+            continue
+        item = ContentItem(
+            slug=data["slug"],
+            created_by=system,
+            **{f: data.get(f) or ("" if f != "zns_params" else {}) for f in EDITABLE_FIELDS},
+        )
+        item.discretion_flags = _flags(item)
+        problems = text_problems(item)
+        if problems:
+            raise ValidationError({data["slug"]: list(problems.values())})
+        now = timezone.now()
+        if item.discretion_flags:
+            item.status = ContentItem.Status.IN_REVIEW
+            counts["in_review"] += 1
+        else:
+            item.status = ContentItem.Status.PUBLISHED
+            item.approved_by, item.approved_at, item.published_at = system, now, now
+            counts["created"] += 1
+        item.full_clean()
+        item.save()
+        item.need_types.set(NeedType.objects.filter(code__in=data.get("need_types", [])))
+        if item.status == ContentItem.Status.PUBLISHED:
+            _snapshot(item)
+        audit_record(actor=None, username=system.get_username(), action="create", objects=[item])
+    return counts

@@ -361,6 +361,8 @@ def fall_back(m: Message) -> Message | None:
         if reached is None:
             continue
         body, segments = render(m.content_version, channel, values)
+        if segments > settings.OUTREACH_SMS_MAX_SEGMENTS:
+            continue
         row = Message(
             campaign=m.campaign,
             event=m.event,

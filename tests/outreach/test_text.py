@@ -110,3 +110,28 @@ class DiscretionTests:
     def test_innocent_unaccented_words_are_not_flagged(self):
         assert text.discretion_flags("Chuc ban an toan, tu tin lap nghiep") == []
         assert text.discretion_flags("Ngân hàng hỗ trợ vay vốn tạo việc làm") == []
+
+
+class SeedContentTests:
+    def test_the_seed_content_loads_published_discreet_and_within_limits(self, db):
+        import json
+        from pathlib import Path
+
+        from outreach.models import ContentItem
+        from outreach.services.content import content_load_seed, sms_preview
+        from registry.models import User
+
+        path = Path(__file__).resolve().parents[2] / "fixtures" / "outreach" / "content.json"
+        items = json.loads(path.read_text(encoding="utf-8"))["items"]
+        system = User.objects.create(username="he-thong", is_active=False)
+        assert content_load_seed(items, system=system)["created"] == len(items)
+        assert content_load_seed(items, system=system)["kept"] == len(items)  # idempotent
+        kinds = set(ContentItem.objects.values_list("kind", flat=True))
+        assert {"policy", "guidance", "warning", "rebuttal", "story", "offer"} <= kinds
+        for item in ContentItem.objects.all():
+            assert item.status == ContentItem.Status.PUBLISHED
+            assert item.discretion_flags == []
+            preview = sms_preview(item)
+            assert preview["non_gsm"] == [] and 1 <= preview["segments"] <= 3
+            if item.is_offer:
+                assert preview["text"].startswith("[QC] ")
