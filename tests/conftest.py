@@ -60,10 +60,23 @@ def committed_db(transactional_db):
 def _truncate_guard_restored(django_db_blocker):
     global _guard_lifted
     if _guard_lifted:
+        _guard_lifted = False
+        # In a thread of its own: a browser test may be running an event loop in this one, where
+        # Django refuses database calls.
+        import threading
+
         from django.db import connection
 
-        with django_db_blocker.unblock(), connection.cursor() as cursor:
-            cursor.execute(_TRUNCATE_GUARD.format("ENABLE"))
-            reference_data_load()
-        _guard_lifted = False
+        def restore() -> None:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(_TRUNCATE_GUARD.format("ENABLE"))
+                reference_data_load()
+            finally:
+                connection.close()
+
+        with django_db_blocker.unblock():
+            worker = threading.Thread(target=restore)
+            worker.start()
+            worker.join()
     yield

@@ -116,6 +116,10 @@ def dispatch(*, budget_seconds: float | None = None) -> DispatchResult:
     return total
 
 
+def real_backend(channel: str) -> bool:
+    return backend_name(channel) != "console"
+
+
 # --- rules --------------------------------------------------------------------------------------
 
 
@@ -165,7 +169,6 @@ def rule_skips(messages: list[Message], now: dt.datetime) -> dict[int, str]:
             .values_list("person_id", "n")
         )
     )
-    real_backends = {c: backend_name(c) != "console" for c in Channel.values}
     cap = settings.OUTREACH_DAILY_CAP_PER_PERSON
 
     for m in messages:
@@ -177,7 +180,7 @@ def rule_skips(messages: list[Message], now: dt.datetime) -> dict[int, str]:
             if any((m.destination_index, c) in opted for c in scopes):
                 skips[m.id] = R.OPTED_OUT
             continue
-        if person.is_demo and real_backends[m.channel] and not settings.OUTREACH_SEND_TO_DEMO:
+        if person.is_demo and real_backend(m.channel) and not settings.OUTREACH_SEND_TO_DEMO:
             skips[m.id] = R.DEMO_PERSON
         elif person.pk not in open_cases:
             skips[m.id] = R.CASE_CLOSED
@@ -233,7 +236,8 @@ def send_claimed(ids: list[int]) -> DispatchResult:
             _skip(m, R.QUOTA)
             result.skipped[R.QUOTA] += 1
             continue
-        limits.limiter().wait_for_token(sender)
+        if real_backend(m.channel):  # the console has no rate to respect
+            limits.limiter().wait_for_token(sender)
         try:
             provider_id = backend_for(m.channel).send(m)
         except ChannelError as error:
