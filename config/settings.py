@@ -338,6 +338,23 @@ ZALO_BUSINESS_BASE_URL = env.str(
 ZALO_ZNS_MODE = env.str("ZALO_ZNS_MODE", default="")  # "development" reaches OA admins only
 ZALO_TOKEN_REFRESH_MARGIN_SECONDS = env.int("ZALO_TOKEN_REFRESH_MARGIN_SECONDS", default=300)
 
+# --- Public website (issue 7) ------------------------------------------------------------------
+PUBLIC_QUESTION_RATE_PER_HOUR = env.int("PUBLIC_QUESTION_RATE_PER_HOUR", default=5)
+PUBLIC_CODE_RATE_PER_HOUR = env.int("PUBLIC_CODE_RATE_PER_HOUR", default=3)
+PUBLIC_HOTLINE = env.str("PUBLIC_HOTLINE", default="")
+PUBLIC_FANPAGE_URL = env.str("PUBLIC_FANPAGE_URL", default="https://www.facebook.com/")
+PUBLIC_YOUTUBE_URL = env.str("PUBLIC_YOUTUBE_URL", default="https://www.youtube.com/")
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
+ZALO_OTP_TEMPLATE_ID = env.str("ZALO_OTP_TEMPLATE_ID", default="")
+# Rate-limit counters of the public site are shared by every web process through Redis.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

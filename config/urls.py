@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("outreach/", include("outreach.urls")),
+    # The public website; a proxy may serve it at the root of its own domain.
+    path("huong-thien/", include("outreach.public_views")),
     path("", include("registry.urls")),
 ]
 

@@ -14,9 +14,14 @@ from registry.models import Consent, Person, User
 
 
 def grant_outreach_consents(
-    people: QuerySet[Person], *, actor: User, channel: str = "", batch: int = 5000
+    people: QuerySet[Person],
+    *,
+    actor: User,
+    channel: str = "",
+    batch: int = 5000,
+    purpose: str = Consent.Purpose.OUTREACH,
 ) -> int:
-    """One given outreach consent (all channels unless ``channel``) for each of ``people``."""
+    """One given consent (outreach on all channels unless ``channel``) for each of ``people``."""
     today = timezone.localdate()
     rows: list[Consent] = []
     written = 0
@@ -25,7 +30,7 @@ def grant_outreach_consents(
             Consent(
                 uuid=uuid.uuid4(),
                 person_id=person_id,
-                purpose=Consent.Purpose.OUTREACH,
+                purpose=purpose,
                 channel=channel,
                 evidence="Phiếu đồng ý nhận tin (dữ liệu mẫu)",
                 recorded_by=actor,

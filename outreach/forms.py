@@ -160,3 +160,63 @@ class OptOutForm(forms.Form):
         ],
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
+
+
+# --- the public website -------------------------------------------------------------------------
+
+
+class AskForm(forms.Form):
+    body = forms.CharField(
+        label=_("Câu hỏi của bạn"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=2000,
+        help_text=_("Không cần ghi họ tên. Đừng ghi số căn cước hay thông tin về bản án."),
+    )
+    phone = forms.CharField(
+        label=_("Số điện thoại (không bắt buộc)"),
+        required=False,
+        max_length=20,
+        help_text=_("Để lại số nếu muốn được trả lời riêng qua tin nhắn."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    # The honeypot: hidden from people by the stylesheet, filled in by robots.
+    website = forms.CharField(label=_("Để trống ô này"), required=False)
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Số điện thoại di động"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    channel = forms.ChoiceField(
+        label=_("Nhận mã qua"),
+        choices=[("sms", _("Tin nhắn SMS")), ("zalo", _("Zalo"))],
+        initial="sms",
+        widget=forms.RadioSelect,
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác nhận (6 chữ số)"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+
+class PreferencesForm(forms.Form):
+    sms = forms.BooleanField(label=_("Nhận tin nhắn SMS"), required=False)
+    zalo = forms.BooleanField(label=_("Nhận tin qua Zalo"), required=False)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Trả lời"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    title = forms.CharField(
+        label=_("Câu hỏi đăng công khai (đã bỏ thông tin cá nhân)"), required=False, max_length=200
+    )

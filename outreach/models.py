@@ -75,6 +75,15 @@ class ContentItem(PublicModel):
         _("tham số mẫu ZNS"), default=dict, blank=True, help_text=_('Ví dụ {"ten": "((ten))"}')
     )
     video_url = models.URLField(_("đường dẫn video"), blank=True)
+    story_person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nhân vật (câu chuyện)"),
+        help_text=_("Câu chuyện chỉ được đăng khi người này đã đồng ý cho đăng."),
+    )
     need_types = models.ManyToManyField(NeedType, blank=True, verbose_name=_("nhu cầu liên quan"))
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -444,3 +453,51 @@ class ProviderToken(PublicModel):
 
     def __str__(self) -> str:
         return self.provider
+
+
+class Question(PublicModel):
+    """A citizen's question from the public website (Hỏi đáp – Tư vấn).
+
+    NEW ──answer privately──> ANSWERED (the answer goes to the phone through the outreach
+     │                                  channels; the question never becomes public)
+     ├──publish──> PUBLISHED (staff write an anonymised question and answer as Q&A content)
+     └──reject──> REJECTED (spam, abuse)
+    The question and the phone are personal data: encrypted; staff see them in the queue."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Mới")
+        ANSWERED = "answered", _("Đã trả lời riêng")
+        PUBLISHED = "published", _("Đã đăng hỏi – đáp")
+        REJECTED = "rejected", _("Bỏ qua (spam)")
+
+    body = EncryptedTextField(_("câu hỏi"))
+    phone = EncryptedTextField(_("số điện thoại"))
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    answer = EncryptedTextField(_("trả lời"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    published_item = models.ForeignKey(
+        ContentItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("câu hỏi của người dân")
+        verbose_name_plural = _("câu hỏi của người dân")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.created_at:%d/%m/%Y}"
+
+
+class PhoneCode(BaseModel):
+    """A one-time code sent to a phone for the "manage my messages" page: stored as an HMAC,
+    expiring, with a limited number of attempts. ``used_at`` ends it."""
+
+    phone_index = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)

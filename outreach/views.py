@@ -20,11 +20,18 @@ from django.views.decorators.http import require_POST
 
 from outreach import selectors
 from outreach.channels import mask
-from outreach.forms import CampaignForm, ContentForm, OptOutForm, ReviewForm, SegmentForm
-from outreach.models import Campaign, ContentItem, Segment
+from outreach.forms import (
+    AnswerForm,
+    CampaignForm,
+    ContentForm,
+    OptOutForm,
+    ReviewForm,
+    SegmentForm,
+)
+from outreach.models import Campaign, ContentItem, Question, Segment
 from outreach.services import campaigns as campaign_services
 from outreach.services import content as content_services
-from outreach.services import optouts
+from outreach.services import optouts, public
 from registry import access
 from registry.audit import audit_record
 from registry.errors import ApplicationError
@@ -47,6 +54,7 @@ def _can(request: HttpRequest, *capabilities: str) -> dict[str, bool]:
 
 
 CAPS = (
+    "question.answer",
     "content.view",
     "content.edit",
     "content.approve",
@@ -365,6 +373,51 @@ def person_messages(request: HttpRequest, uuid: UUID) -> HttpResponse:
     )
 
 
+# --- citizens' questions from the website -------------------------------------------------------
+
+
+@verified_required
+def questions(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "question.answer")
+    with transaction.atomic():
+        waiting = list(
+            Question.objects.filter(status=Question.Status.NEW).order_by("created_at")[:50]
+        )
+        audit_record(
+            actor=request.user, action=AccessEvent.Action.LIST, objects=waiting, model=Question
+        )
+    rows = [{"question": q, "phone": mask(q.phone or ""), "form": AnswerForm()} for q in waiting]
+    return render(
+        request,
+        "outreach/questions.html",
+        {"rows": rows, "can_publish": access.has(request.user, "content.approve")},
+    )
+
+
+@verified_required
+@require_POST
+def question_action(request: HttpRequest, uuid: UUID, action: str) -> HttpResponse:
+    access.require(request.user, "question.answer")
+    question = get_object_or_404(Question, uuid=uuid)
+    form = AnswerForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        if action == "answer":
+            public.question_answer(actor=request.user, question=question, answer=data["answer"])
+        elif action == "publish":
+            public.question_publish(
+                actor=request.user, question=question, title=data["title"], answer=data["answer"]
+            )
+        elif action == "reject":
+            public.question_reject(actor=request.user, question=question)
+        else:
+            return HttpResponse(status=404)
+    except ValidationError as error:
+        return render(request, "registry/error.html", {"messages": error.messages}, status=400)
+    return redirect("outreach-questions")
+
+
 urlpatterns = [
     path("", home, name="outreach-home"),
     path("content/new/", content_edit, name="outreach-content-new"),
@@ -378,5 +431,7 @@ urlpatterns = [
     path("campaigns/<uuid:uuid>/", campaign_detail, name="outreach-campaign"),
     path("campaigns/<uuid:uuid>/<slug:action>/", campaign_action, name="outreach-campaign-action"),
     path("approvals/", approvals, name="outreach-approvals"),
+    path("questions/", questions, name="outreach-questions"),
+    path("questions/<uuid:uuid>/<slug:action>/", question_action, name="outreach-question-action"),
     path("people/<uuid:uuid>/messages/", person_messages, name="outreach-person-messages"),
 ]

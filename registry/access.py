@@ -119,6 +119,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "content.approve",
             "campaign.view",
             "campaign.approve",
+            "question.answer",
         }
     ),
     Role.HOME_AFFAIRS: frozenset(
@@ -159,7 +160,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     # Outreach roles see no personal data: content, segment counts, masked message statuses.
-    Role.CONTENT_EDITOR: frozenset({"content.view", "content.edit"}),
+    Role.CONTENT_EDITOR: frozenset({"content.view", "content.edit", "question.answer"}),
     Role.OUTREACH_MANAGER: frozenset(
         {"content.view", "segment.manage", "campaign.view", "campaign.manage", "campaign.launch"}
     ),

@@ -227,6 +227,11 @@ def content_publish(*, actor: User, item: ContentItem) -> ContentItem:
     item = ContentItem.objects.select_for_update().get(pk=item.pk)
     if item.status != ContentItem.Status.APPROVED:
         raise illegal_transition(_("đăng"), item.get_status_display())
+    if item.kind == ContentItem.Kind.STORY and not story_consented(item):
+        raise ApplicationError(
+            _("Chỉ đăng câu chuyện khi nhân vật đã đồng ý cho đăng (ghi nhận sự đồng ý trước)."),
+            extra={"code": "story_without_consent"},
+        )
     item.status, item.published_at = ContentItem.Status.PUBLISHED, timezone.now()
     item.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[item])
@@ -243,6 +248,31 @@ def content_archive(*, actor: User, item: ContentItem) -> ContentItem:
     item.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[item])
     return item
+
+
+def story_consent_q(prefix: str = "") -> Any:
+    """Stories whose person has a given, unexpired consent to publish (PDP Law: the consent is
+    for this purpose; withdrawing it takes the story off the website)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from registry.models import Consent
+
+    today = timezone.localdate()
+    return Exists(
+        Consent.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+            person=OuterRef(f"{prefix}story_person"),
+            purpose=Consent.Purpose.PUBLISH_STORY,
+            status=Consent.Status.GIVEN,
+        )
+    )
+
+
+def story_consented(item: ContentItem) -> bool:
+    return bool(
+        item.story_person_id
+        and ContentItem.objects.filter(pk=item.pk).filter(story_consent_q()).exists()
+    )
 
 
 def current_version(item: ContentItem) -> ContentVersion:
@@ -280,13 +310,16 @@ def content_load_seed(items: list[dict[str, Any]], *, system: User) -> dict[str,
             item.status = ContentItem.Status.IN_REVIEW
             counts["in_review"] += 1
         else:
-            item.status = ContentItem.Status.PUBLISHED
-            item.approved_by, item.approved_at, item.published_at = system, now, now
+            # A story waits, approved, for its person's consent to publish.
+            published = item.kind != ContentItem.Kind.STORY
+            item.status = ContentItem.Status.PUBLISHED if published else ContentItem.Status.APPROVED
+            item.approved_by, item.approved_at = system, now
+            item.published_at = now if published else None
             counts["created"] += 1
         item.full_clean()
         item.save()
         item.need_types.set(NeedType.objects.filter(code__in=data.get("need_types", [])))
-        if item.status == ContentItem.Status.PUBLISHED:
+        if item.approved_at:
             _snapshot(item)
         audit_record(actor=None, username=system.get_username(), action="create", objects=[item])
     return counts

@@ -66,14 +66,18 @@ class DispatchResult:
 def claim(*, limit: int, now: dt.datetime | None = None) -> list[int]:
     """Move up to ``limit`` due rows CREATED → SENDING under a lease; returns their ids."""
     now = now or timezone.now()
-    if not in_send_window(now):
-        return []
     lease = now + dt.timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
     with transaction.atomic():
         ids = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=S.CREATED, next_attempt_at__lte=now)
-            .filter(Q(campaign__isnull=True) | Q(campaign__status=Campaign.Status.RUNNING))
+            # Campaigns send in the allowed hours only; a code or an answer the citizen asked
+            # for goes at once.
+            .filter(
+                Q(campaign__isnull=True)
+                | Q(campaign__status=Campaign.Status.RUNNING)
+                & (Q() if in_send_window(now) else Q(pk__in=[]))
+            )
             .order_by("next_attempt_at")
             .values_list("id", flat=True)[:limit]
         )
@@ -172,8 +176,8 @@ def rule_skips(messages: list[Message], now: dt.datetime) -> dict[int, str]:
     cap = settings.OUTREACH_DAILY_CAP_PER_PERSON
 
     for m in messages:
-        if m.id in skips:
-            continue
+        if m.id in skips or m.campaign_id is None:
+            continue  # asked for by the recipient (a code, an answer): no campaign rules
         person = m.person
         scopes = {m.channel, "all", "zalo" if m.channel != Channel.SMS else "sms"}
         if person is None:  # a staff test number (sandbox): only opt-outs apply
@@ -221,7 +225,8 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         if m.id in skips:
             continue
         lease_left = (m.lease_until - timezone.now()).total_seconds() if m.lease_until else 0
-        if lease_left < settings.OUTREACH_LEASE_MARGIN_SECONDS or not in_send_window():
+        out_of_hours = m.campaign_id is not None and not in_send_window()
+        if lease_left < settings.OUTREACH_LEASE_MARGIN_SECONDS or out_of_hours:
             # Out of time or out of hours: hand the rest back untouched (no send happened).
             rest = [x.id for x in messages[position:] if x.id not in skips]
             result.released += Message.objects.filter(id__in=rest, status=S.SENDING).update(

@@ -83,6 +83,7 @@ def site():
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "load_reference_data", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "load_outreach_content", "-v", "0"], cwd=ROOT, env=env, check=True)
     keys = json.loads(
         subprocess.run(
             [*manage, "shell", "-c", USERS_SCRIPT],

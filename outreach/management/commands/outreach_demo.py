@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.db.models.functions import Mod
+from django.utils import timezone
 
 from outreach.demo import grant_outreach_consents
-from outreach.models import TestRecipient
+from outreach.models import ContentItem, TestRecipient
 from registry.models import Consent, Person, User
 
 
@@ -22,6 +23,23 @@ class Command(BaseCommand):
             agreed = demo.annotate(third=Mod("id", 3)).exclude(third=0)
             count = grant_outreach_consents(agreed, actor=system)
             self.stdout.write(f"Đồng ý nhận tin (mẫu): {count} người.")
+        story = ContentItem.objects.filter(
+            kind=ContentItem.Kind.STORY, status=ContentItem.Status.APPROVED, story_person=None
+        ).first()
+        person = demo.order_by("id").first()
+        if story is not None and person is not None:
+            # A demo person agrees to the demo story being published, then it is.
+            story.story_person = person
+            story.save(update_fields=["story_person"])
+            grant_outreach_consents(
+                Person.objects.filter(pk=person.pk),
+                actor=system,
+                purpose=Consent.Purpose.PUBLISH_STORY,
+            )
+            ContentItem.objects.filter(pk=story.pk).update(
+                status=ContentItem.Status.PUBLISHED, published_at=timezone.now()
+            )
+            self.stdout.write(f"Câu chuyện mẫu đã đăng: {story.title}.")
         if not TestRecipient.objects.exists():
             tester = TestRecipient(name="Cán bộ thử nghiệm (mẫu)", phone="+84912000000")
             from outreach.services.campaigns import phone_index
