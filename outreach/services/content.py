@@ -302,11 +302,17 @@ def content_load_seed(items: list[dict[str, Any]], *, system: User) -> dict[str,
             **{f: data.get(f) or ("" if f != "zns_params" else {}) for f in EDITABLE_FIELDS},
         )
         item.discretion_flags = _flags(item)
+        # A public page may need the words (expungement): the seed then carries the reason.
+        item.discretion_override = (
+            data.get("discretion_override", "") if item.discretion_flags else ""
+        )
+        if not item.sms_text:
+            item.sms_text = text.strip_diacritics(item.body)
         problems = text_problems(item)
         if problems:
             raise ValidationError({data["slug"]: list(problems.values())})
         now = timezone.now()
-        if item.discretion_flags:
+        if item.discretion_flags and not item.discretion_override:
             item.status = ContentItem.Status.IN_REVIEW
             counts["in_review"] += 1
         else:
