@@ -133,6 +133,7 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP to the node
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -257,6 +258,7 @@ CELERY_TASK_ROUTES = {
     "outreach.sweep": {"queue": "retries"},
     "outreach.write_outbox": {"queue": "default"},
     "outreach.schedule_events": {"queue": "default"},
+    "outreach.heartbeat": {"queue": "default"},
     "registry.escalate_overdue_referrals": {"queue": "default"},
 }
 OUTREACH_DISPATCH_EVERY_SECONDS = env.float("OUTREACH_DISPATCH_EVERY_SECONDS", default=5.0)
@@ -272,6 +274,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     "schedule-events": {"task": "outreach.schedule_events", "schedule": 3600.0},
+    "heartbeat": {"task": "outreach.heartbeat", "schedule": 30.0, "options": {"expires": 30}},
     "escalate-overdue-referrals": {
         "task": "registry.escalate_overdue_referrals",
         "schedule": 3600.0,
@@ -355,10 +358,27 @@ CACHES = {
     )
 }
 
+# JSON lines in production (LOG_FORMAT=json), readable lines in development; personal data is
+# redacted from every line either way (config/logging.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "config.logging.RedactingFilter"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "plain": {
+            "()": "config.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # The Twilio SDK logs whole requests (numbers, bodies) at INFO: never let it.
     "loggers": {"axes": {"level": "WARNING"}, "twilio": {"level": "WARNING"}},

@@ -4,14 +4,23 @@ PostgreSQL, so a lost task loses nothing: beat triggers the dispatcher and the s
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from outreach.models import Campaign
 from outreach.services import campaigns, dispatch
 
 log = logging.getLogger(__name__)
+HEARTBEAT_KEY = "beat:heartbeat"
+
+
+@shared_task(name="outreach.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Beat is alive: /readyz shows how long ago this last ran."""
+    cache.set(HEARTBEAT_KEY, time.time(), 3600)
 
 
 @shared_task(name="outreach.dispatch", ignore_result=True)

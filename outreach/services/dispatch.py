@@ -67,17 +67,15 @@ def claim(*, limit: int, now: dt.datetime | None = None) -> list[int]:
     """Move up to ``limit`` due rows CREATED → SENDING under a lease; returns their ids."""
     now = now or timezone.now()
     lease = now + dt.timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
+    # A code or an answer the citizen asked for goes at once; campaigns only in the allowed hours
+    # and while running.
+    allowed = Q(campaign__isnull=True)
+    if in_send_window(now):
+        allowed |= Q(campaign__status=Campaign.Status.RUNNING)
     with transaction.atomic():
         ids = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=S.CREATED, next_attempt_at__lte=now)
-            # Campaigns send in the allowed hours only; a code or an answer the citizen asked
-            # for goes at once.
-            .filter(
-                Q(campaign__isnull=True)
-                | Q(campaign__status=Campaign.Status.RUNNING)
-                & (Q() if in_send_window(now) else Q(pk__in=[]))
-            )
+            .filter(allowed, status=S.CREATED, next_attempt_at__lte=now)
             .order_by("next_attempt_at")
             .values_list("id", flat=True)[:limit]
         )

@@ -1,0 +1,105 @@
+"""Health endpoints for load balancers and operators; JSON, never any personal data.
+
+``/healthz`` — liveness: the process answers (no dependency is touched).
+``/readyz`` — readiness: PostgreSQL answers and every migration is applied, the broker (Redis)
+answers when one is configured; 503 otherwise. It also reports the outbox backlog by status, the
+age of the oldest due message and the age of beat's last heartbeat (information: a stopped beat
+does not make a web server unready, but operators see it).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Count, Min
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from outreach.tasks import HEARTBEAT_KEY
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _database() -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        plan = MigrationExecutor(connection).migration_plan(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+    except Exception as error:  # noqa: BLE001 - any failure means not ready; the type is enough
+        connection.close()
+        return {"ok": False, "error": type(error).__name__}
+    return {
+        "ok": not plan,
+        "pending_migrations": len(plan),
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def _broker() -> dict[str, Any]:
+    url = settings.CELERY_BROKER_URL or settings.REDIS_URL
+    if not url:
+        return {"ok": True, "mode": "embedded (tasks run in-process)"}
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return {"ok": False, "error": type(error).__name__}
+    finally:
+        client.close()
+    return {"ok": True}
+
+
+def _outbox() -> dict[str, Any]:
+    from outreach.models import Message
+
+    counts = dict(
+        Message.objects.filter(status__in=[Message.Status.CREATED, Message.Status.SENDING])
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    oldest = Message.objects.filter(
+        status=Message.Status.CREATED, next_attempt_at__lte=timezone.now()
+    ).aggregate(oldest=Min("next_attempt_at"))["oldest"]
+    return {
+        "backlog": counts,
+        "oldest_due_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0,
+    }
+
+
+def _beat() -> dict[str, Any]:
+    try:
+        beat = cache.get(HEARTBEAT_KEY)
+    except Exception as error:  # noqa: BLE001 - the cache is Redis: reported by the broker check
+        return {"heartbeat_age_seconds": None, "error": type(error).__name__}
+    return {"heartbeat_age_seconds": round(time.time() - beat) if beat else None}
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, Any] = {"database": _database(), "broker": _broker()}
+    ready = checks["database"]["ok"] and checks["broker"]["ok"]
+    if checks["database"]["ok"]:
+        checks["outbox"] = _outbox()
+    checks["beat"] = _beat() if checks["broker"]["ok"] else {"heartbeat_age_seconds": None}
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status=200 if ready else 503,
+    )
