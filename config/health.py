@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, Min
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -103,3 +103,36 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ready" if ready else "not ready", "checks": checks},
         status=200 if ready else 503,
     )
+
+
+@never_cache
+@require_GET
+def prometheus(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format, for a scraper holding METRICS_TOKEN; anyone else gets a 404."""
+    import hmac
+
+    from outreach import limits
+    from outreach.models import Channel, Message
+    from registry import metrics
+
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not settings.METRICS_TOKEN or not hmac.compare_digest(given, settings.METRICS_TOKEN):
+        raise Http404
+    gauges: list[metrics.Gauge] = [
+        ("outreach_messages", "gauge", "Outbox rows by status and channel",
+         {"status": status, "channel": channel}, n)
+        for channel, status, n in Message.objects.values_list("channel", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ]  # fmt: skip
+    for channel in Channel.values:
+        sender = limits.sender_limits(channel)
+        gauges.append(
+            ("outreach_sender_rate_limit", "gauge", "Configured messages per second of a sender",
+             {"sender": sender.sender}, sender.rate)
+        )  # fmt: skip
+    gauges.append(
+        ("outreach_oldest_due_seconds", "gauge", "Age of the oldest message waiting to be sent",
+         {}, _outbox()["oldest_due_seconds"])
+    )  # fmt: skip
+    return HttpResponse(metrics.exposition(gauges), content_type="text/plain; version=0.0.4")

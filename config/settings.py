@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registry.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -341,6 +342,9 @@ ZALO_BUSINESS_BASE_URL = env.str(
 ZALO_ZNS_MODE = env.str("ZALO_ZNS_MODE", default="")  # "development" reaches OA admins only
 ZALO_TOKEN_REFRESH_MARGIN_SECONDS = env.int("ZALO_TOKEN_REFRESH_MARGIN_SECONDS", default=300)
 
+# Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; unset = no endpoint.
+METRICS_TOKEN = secret("METRICS_TOKEN")
+
 # --- Public website (issue 7) ------------------------------------------------------------------
 PUBLIC_QUESTION_RATE_PER_HOUR = env.int("PUBLIC_QUESTION_RATE_PER_HOUR", default=5)
 PUBLIC_CODE_RATE_PER_HOUR = env.int("PUBLIC_CODE_RATE_PER_HOUR", default=3)
@@ -352,7 +356,11 @@ ZALO_OTP_TEMPLATE_ID = env.str("ZALO_OTP_TEMPLATE_ID", default="")
 # Rate-limit counters of the public site are shared by every web process through Redis.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cdht",
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 from outreach.channels import twilio_signature_valid, zalo_signature_valid
 from outreach.models import Channel
 from outreach.services import optouts
+from registry import metrics
 
 log = logging.getLogger(__name__)
 
 
 def _forbidden(provider: str) -> HttpResponse:
     log.warning("webhook rejected: %s signature", provider)
+    metrics.incr("outreach_webhook_rejected_total", provider=provider)
     return JsonResponse({"message": "invalid signature"}, status=403)
 
 

@@ -12,7 +12,7 @@ import contextvars
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import DatabaseError, models
 
 from registry import access
 from registry.models import User
@@ -42,6 +42,24 @@ def audit_record(
     objects = list(objects)
     model = model or (type(objects[0]) if objects else None)
     context = current.get() or RequestContext()
+    try:
+        return _write(actor, action, objects, model, purpose, username, context)
+    except DatabaseError:
+        from registry import metrics
+
+        metrics.incr("audit_write_failures_total")
+        raise
+
+
+def _write(
+    actor: User | None,
+    action: str,
+    objects: list[models.Model],
+    model: type[models.Model] | None,
+    purpose: str,
+    username: str,
+    context: RequestContext,
+) -> AccessEvent:
     return AccessEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         username=username

@@ -36,3 +36,20 @@ class SessionLimitsMiddleware:
             audit.current.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class MetricsMiddleware:
+    """Request latency by view (the route's name, never the path: paths carry uuids)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from registry import metrics
+
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = (match.view_name if match else "") or "unmatched"
+        metrics.observe_latency(view, time.perf_counter() - started)
+        return response

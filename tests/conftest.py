@@ -33,6 +33,8 @@ def test_overrides():
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         SECURE_SSL_REDIRECT=False,
+        # Tests clear the cache; never flush a Redis database someone else may be using.
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
     ):
         yield
 

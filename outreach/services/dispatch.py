@@ -34,6 +34,7 @@ from outreach.channels import ChannelError, backend_for, backend_name
 from outreach.models import Campaign, Channel, Message, OptOut, ZaloFollower
 from outreach.services.campaigns import Recipient, destination, render, values_for
 from outreach.window import in_send_window, next_send_time
+from registry import metrics
 from registry.models import Case, Consent
 from registry.models.access import AccessEvent
 
@@ -278,6 +279,7 @@ def _record_sent(m: Message, provider_id: str, sender: str) -> None:
         error_code="",
         updated_at=now,
     )
+    metrics.incr("outreach_sent_total", sender=sender)
     if not moved:  # a callback got here first and moved the row on: keep its status
         Message.objects.filter(id=m.id, provider_id="").update(
             provider_id=provider_id, sender=sender, sent_at=now

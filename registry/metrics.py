@@ -1,0 +1,109 @@
+"""Operational counters shared by every process, exposed in Prometheus text format at /metrics.
+
+With ``REDIS_URL`` the numbers live in one Redis hash, so the figures of all web servers and
+workers add up; without it (development) they live in this process. Labels never carry personal
+data: view names, channels, senders, statuses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+KEY = "metrics"
+LATENCY_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+HELP = {
+    "http_request_duration_seconds": ("histogram", "Request latency by view"),
+    "outreach_sent_total": ("counter", "Messages handed to a provider, by sender"),
+    "outreach_webhook_rejected_total": ("counter", "Webhooks refused (bad signature), by provider"),
+    "audit_write_failures_total": ("counter", "Reads or writes refused: the audit row failed"),
+    "login_failures_total": ("counter", "Failed sign-ins"),
+    "login_lockouts_total": ("counter", "Username+IP pairs locked out"),
+}
+
+
+def _field(name: str, labels: dict[str, str]) -> str:
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}" if inner else name
+
+
+class _Local:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: dict[str, float] = defaultdict(float)
+
+    def add(self, increments: dict[str, float]) -> None:
+        with self.lock:
+            for field, amount in increments.items():
+                self.values[field] += amount
+
+    def all(self) -> dict[str, float]:
+        with self.lock:
+            return dict(self.values)
+
+
+class _Redis:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def add(self, increments: dict[str, float]) -> None:
+        import redis
+
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for field, amount in increments.items():
+                pipe.hincrbyfloat(KEY, field, amount)
+            pipe.execute()
+        except redis.RedisError:
+            pass  # metrics never break a request
+
+    def all(self) -> dict[str, float]:
+        return {k.decode(): float(v) for k, v in self.client.hgetall(KEY).items()}
+
+
+@lru_cache(maxsize=1)
+def store() -> _Local | _Redis:
+    return _Redis(settings.REDIS_URL) if settings.REDIS_URL else _Local()
+
+
+def incr(name: str, amount: float = 1, **labels: str) -> None:
+    store().add({_field(name, labels): amount})
+
+
+def observe_latency(view: str, seconds: float) -> None:
+    name = "http_request_duration_seconds"
+    increments = {
+        _field(f"{name}_bucket", {"view": view, "le": str(b)}): 1
+        for b in LATENCY_BUCKETS
+        if seconds <= b
+    }
+    increments[_field(f"{name}_bucket", {"view": view, "le": "+Inf"})] = 1
+    increments[_field(f"{name}_sum", {"view": view})] = seconds
+    increments[_field(f"{name}_count", {"view": view})] = 1
+    store().add(increments)
+
+
+Gauge = tuple[str, str, str, dict[str, Any], float]
+
+
+def exposition(extra: list[Gauge] | None = None) -> str:
+    """Prometheus text format: the shared counters, then ``extra`` gauges computed at scrape
+    time as (name, type, help, labels, value)."""
+    lines: list[str] = []
+    values = store().all()
+    for name, (kind, text) in HELP.items():
+        lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
+        lines += [f"{k} {v:g}" for k, v in sorted(values.items()) if k.startswith(name)]
+    seen: set[str] = set()
+    for name, kind, text, labels, value in extra or []:
+        if name not in seen:
+            lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
+            seen.add(name)
+        lines.append(f"{_field(name, {k: str(v) for k, v in labels.items()})} {value:g}")
+    return "\n".join(lines) + "\n"
