@@ -79,12 +79,12 @@ class RedactionTests:
 
 class RequestIdTests:
     def test_each_line_carries_the_request_id(self, captured):
-        token = current.set(RequestContext(request_id="req-42"))
+        token = current.set(RequestContext(request_id="4f1c2a9e8b7d4c3fa0e1d2c3b4a59687"))
         try:
             logging.getLogger("registry.test").warning("hello")
         finally:
             current.reset(token)
-        assert json.loads(captured.getvalue())["request_id"] == "req-42"
+        assert json.loads(captured.getvalue())["request_id"] == "4f1c2a9e8b7d4c3fa0e1d2c3b4a59687"
 
     def test_a_task_inherits_the_request_id_of_the_request_that_queued_it(self):
         headers: dict = {}

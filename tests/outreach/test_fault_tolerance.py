@@ -44,6 +44,16 @@ CELERY = str(Path(sys.executable).with_name("celery"))
 BROKER_DB = 15  # a Redis database of its own, emptied before each run
 
 
+def own_group_dying_with_parent() -> None:
+    """In the child: a process group of its own (so kill -9 reaches all of it), and SIGKILL when
+    the test process dies — an interrupted run must not leave workers eating the next run's
+    tasks."""
+    import ctypes
+
+    os.setsid()
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -136,7 +146,7 @@ class Topology:
             name,
             [
                 CELERY, "-A", "config", "worker", "--pool", "solo", "-n", f"{name}@%h",
-                "-Q", "sending,retries,default", "-l", "warning",
+                "-Q", "sending,retries,default", "-l", "info",
                 "--without-gossip", "--without-mingle",
             ],
         )  # fmt: skip
@@ -145,7 +155,7 @@ class Topology:
         log = (self.tmp / f"{name}.log").open("wb")
         self.processes[name] = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            preexec_fn=own_group_dying_with_parent,
         )  # fmt: skip
 
     def kill9(self, name: str) -> None:
