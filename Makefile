@@ -13,7 +13,7 @@ BENCH_RECIPIENTS ?= 100000
 # `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
 DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
 
-.PHONY: setup run test lint bench bench-seed bench-access bench-api bench-outreach messages clean
+.PHONY: setup run test lint bench bench-seed bench-access bench-api bench-outreach bench-load messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên / Python 3.11+ required")'
@@ -49,7 +49,7 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 
-bench: bench-seed bench-access bench-api bench-outreach
+bench: bench-seed bench-access bench-api bench-outreach bench-load
 
 # Seeds BENCH_PEOPLE people into a fresh PostgreSQL database and prints the timing as JSON.
 bench-seed: $(VENV)/.dev-installed
@@ -80,6 +80,12 @@ bench-outreach: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	BENCH_DATABASE_URL=$$url BENCH_RECIPIENTS=$(BENCH_RECIPIENTS) $(PY) bench/bench_outreach.py
+
+# Locust, headless: 50 commune officers browsing against gunicorn on the seeded database (JSON).
+bench-load: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_load.py
 
 clean:
 	$(PY) scripts/testdb.py stop || true
