@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "registry.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from gunicorn (after collectstatic); a proxy may serve them instead.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -221,6 +223,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_MAX_AGE = env.int("STATIC_MAX_AGE_SECONDS", default=3600)
 
 # --- Field encryption (DESIGN.md section 5) -------------------------------------------------
 # Keys never derive from SECRET_KEY. FIELD_ENCRYPTION_KEYS is "id:base64key,id:base64key" with the
