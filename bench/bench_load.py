@@ -97,6 +97,10 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     users_file = OUT / "load-users.json"
     users_file.write_text(json.dumps(prepare_users(officers)), encoding="utf-8")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # the new users and sessions, as autovacuum would
 
     port = free_port()
     host = f"http://127.0.0.1:{port}"

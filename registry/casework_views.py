@@ -37,7 +37,7 @@ from registry.models import (
     ReferralTransition,
 )
 from registry.views import verified_required
-from registry.worklists import commune_worklist
+from registry.worklists import commune_worklist, first_rows
 
 A = AccessEvent.Action
 
@@ -54,10 +54,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
     access.require(request.user, "case.view")
     work = commune_worklist(user=request.user, on=timezone.localdate())
     sections = {
-        "expected": list(work.expected_arrivals[:50]),
-        "visits": list(work.visits_due[:50]),
-        "expungements": list(work.expungements_coming[:50]),
-        "referrals": list(work.referrals_waiting[:50]),
+        "expected": first_rows(work.expected_arrivals, 50),
+        "visits": first_rows(work.visits_due, 50),
+        "expungements": first_rows(work.expungements_coming, 50),
+        "referrals": first_rows(work.referrals_waiting, 50),
     }
     audit_record(
         actor=request.user,
