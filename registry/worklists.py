@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Max, Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from registry import access
 from registry.models import Case, Referral, User
@@ -32,12 +32,14 @@ def commune_worklist(*, user: User, on: dt.date) -> CommuneWorklist:
     due = Q(pk__in=[])
     for group, days in settings.CONTACT_CADENCE_DAYS.items():
         limit = on - dt.timedelta(days=int(days))
-        due |= Q(classification=group) & (Q(last_contact__isnull=True) | Q(last_contact__lt=limit))
+        due |= Q(classification=group) & (
+            Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=limit)
+        )
     visits = (
         cases.filter(status=Case.Status.ACTIVE)
-        .annotate(last_contact=Max("notes__happened_on"))
         .filter(due)
-        .order_by("last_contact", "id")
+        # Never seen first, then the longest unseen.
+        .order_by(F("last_contact_on").asc(nulls_first=True), "id")
     )
     horizon = on + dt.timedelta(days=settings.EXPUNGEMENT_LOOKAHEAD_DAYS)
     expungements = cases.filter(

@@ -87,6 +87,11 @@ class Case(PublicModel):
     )
     helper = EncryptedTextField(_("người được phân công giúp đỡ"))
     helper_assigned_on = models.DateField(_("ngày phân công giúp đỡ"), null=True, blank=True)
+    # The date of the latest note (visit, call, meeting): kept by case_note_add so that the
+    # worklist finds the visits due with an index instead of aggregating every note.
+    last_contact_on = models.DateField(
+        _("lần liên hệ gần nhất"), null=True, blank=True, editable=False
+    )
     classification = models.CharField(
         _("phân loại"), max_length=1, choices=Classification.choices, blank=True
     )
@@ -120,7 +125,14 @@ class Case(PublicModel):
                 name="closed_case_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["commune", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["commune", "status", "-created_at"]),
+            models.Index(
+                fields=["commune", "classification", "last_contact_on"],
+                condition=Q(status="active"),
+                name="case_visits_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.commune}"

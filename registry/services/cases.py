@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from registry import validation
@@ -255,6 +255,9 @@ def case_note_add(
     note = CaseNote(case=case, kind=kind, happened_on=happened_on, text=text, author=actor)
     note.full_clean()
     note.save()
+    Case.objects.filter(pk=case.pk).filter(
+        Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=happened_on)
+    ).update(last_contact_on=happened_on)
     audit_record(actor=actor, action=A.CREATE, objects=[note])
     return note
 

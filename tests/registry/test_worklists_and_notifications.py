@@ -68,6 +68,33 @@ class WorklistTests:
         assert unseen in work.visits_due and seen not in work.visits_due
         assert list(work.expungements_coming) == [soon]
 
+    def test_a_note_keeps_the_last_contact_and_an_older_one_does_not_move_it_back(
+        self, officer
+    ) -> None:
+        case = services.case_record_presentation(actor=officer, case=new_case(officer))
+        Case.objects.filter(pk=case.pk).update(classification="B")  # every 30 days
+        services.case_note_add(
+            actor=officer,
+            case=case,
+            kind="visit",
+            happened_on=TODAY - dt.timedelta(days=40),
+            text="Thăm",
+        )
+        case.refresh_from_db()
+        assert case.last_contact_on == TODAY - dt.timedelta(days=40)
+        assert case in commune_worklist(user=officer, on=TODAY).visits_due  # 40 > 30 days
+        services.case_note_add(actor=officer, case=case, kind="call", happened_on=TODAY, text="Gọi")
+        services.case_note_add(
+            actor=officer,
+            case=case,
+            kind="visit",
+            happened_on=TODAY - dt.timedelta(days=90),
+            text="Ghi muộn một lần thăm cũ",
+        )
+        case.refresh_from_db()
+        assert case.last_contact_on == TODAY
+        assert case not in commune_worklist(user=officer, on=TODAY).visits_due
+
     def test_referrals_waiting_on_the_commune_police(self, officer) -> None:
         case = services.case_record_presentation(actor=officer, case=new_case(officer))
         police = Agency.objects.get(level="commune", kind="police", jurisdiction=case.commune)
