@@ -20,14 +20,26 @@ PATTERNS = [
     re.compile(r"(?<![0-9A-Za-z])(?:\+?84|0)\d(?:[\s.\-]?\d){8,9}(?![0-9])"),  # phones
     re.compile(r"(?<![0-9])\d{12}(?![0-9])"),  # national IDs
     re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,}(?![0-9a-fA-F])"),  # blind indexes, keys
-    re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])"),  # base64
 ]
+# Base64 runs (keys, sealed values): long, and mixing upper case, lower case and digits — which
+# file paths in tracebacks do not.
+BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def _base64(match: re.Match[str]) -> str:
+    run = match.group(0)
+    mixed = (
+        any(c.isupper() for c in run)
+        and any(c.islower() for c in run)
+        and any(c.isdigit() for c in run)
+    )
+    return REDACTED if mixed else run
 
 
 def redact(text: str) -> str:
     for pattern in PATTERNS:
         text = pattern.sub(REDACTED, text)
-    return text
+    return BASE64.sub(_base64, text)
 
 
 def _request_id() -> str:

@@ -69,6 +69,16 @@ class RedactionTests:
         assert all(json.loads(line)["message"] for line in lines)  # still readable lines
         assert "while saving" in output and "ValueError" in output
 
+    def test_file_paths_in_tracebacks_stay_readable(self, captured):
+        path = "/srv/reintegration/.venv/lib/python3.11/site-packages/celery/beat/schedule.py"
+        logging.getLogger("celery.beat").warning("cannot open %s", path)
+        assert path in json.loads(captured.getvalue())["message"]
+
+    def test_a_base64_key_is_hidden(self, captured, test_keyring):
+        key = crypto.new_key()
+        logging.getLogger("registry.test").warning("key %s", key)
+        assert key not in captured.getvalue()
+
     def test_ordinary_numbers_stay(self, captured):
         logging.getLogger("outreach.test").info(
             "sent %d messages in 0.0086 s, campaign 12, 1500 rows", 250

@@ -85,3 +85,11 @@ def test_the_local_store_adds_up():
     store.add({"a": 1})
     store.add({"a": 2.5})
     assert store.all() == {"a": 3.5}
+
+
+def test_readyz_reports_the_beat_heartbeat(client, db):
+    from outreach import tasks
+
+    assert client.get("/readyz").json()["checks"]["beat"]["heartbeat_age_seconds"] is None
+    tasks.heartbeat()
+    assert client.get("/readyz").json()["checks"]["beat"]["heartbeat_age_seconds"] == 0
