@@ -102,20 +102,30 @@ def content_edit(request: HttpRequest, uuid: UUID | None = None) -> HttpResponse
                 return redirect("outreach-content", uuid=item.uuid)
             except (ValidationError, ApplicationError) as error:
                 _apply(form, error)
-    preview = content_services.sms_preview(item) if item else None
+    return _content_page(request, form, item, ReviewForm())
+
+
+def _content_page(
+    request: HttpRequest,
+    form: ContentForm,
+    item: ContentItem | None,
+    review: ReviewForm,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "outreach/content_edit.html",
         {
             "form": form,
             "item": item,
-            "preview": preview,
+            "preview": content_services.sms_preview(item) if item else None,
             "problems": content_services.text_problems(item) if item else {},
-            "review": ReviewForm(),
+            "review": review,
             "can": _can(request, *CAPS),
             "versions": item.versions.order_by("-number")[:10] if item else [],
             "placeholders": content_services.text.PLACEHOLDERS,
         },
+        status=status,
     )
 
 
@@ -166,23 +176,8 @@ def content_action(request: HttpRequest, uuid: UUID, action: str) -> HttpRespons
     try:
         step(request.user, item, review.cleaned_data.get("note") or "")
     except (ValidationError, ApplicationError) as error:
-        form = ContentForm(instance=item)
         _apply(review, error)
-        return render(
-            request,
-            "outreach/content_edit.html",
-            {
-                "form": form,
-                "item": item,
-                "preview": content_services.sms_preview(item),
-                "problems": content_services.text_problems(item),
-                "review": review,
-                "can": _can(request, *CAPS),
-                "versions": item.versions.order_by("-number")[:10],
-                "placeholders": content_services.text.PLACEHOLDERS,
-            },
-            status=400,
-        )
+        return _content_page(request, ContentForm(instance=item), item, review, status=400)
     return redirect("outreach-content", uuid=item.uuid)
 
 
@@ -263,7 +258,7 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
         if campaign.outbox_written_at
         else selectors.segment_count(campaign.segment.filters)
     )
-    version = campaign.content_version or campaign_services._preview_version(campaign.content)
+    version = campaign.content_version or content_services.version_of(campaign.content)
     sample = campaign_services.values_for("Lò Văn Hùng", "Phường Tô Hiệu")
     previews = {c: campaign_services.render(version, c, sample)[0] for c in campaign.channels}
     return render(

@@ -22,7 +22,6 @@ from outreach import text
 from outreach.models import (
     Campaign,
     Channel,
-    ContentItem,
     ContentVersion,
     Message,
     Segment,
@@ -30,7 +29,7 @@ from outreach.models import (
     ZaloFollower,
 )
 from outreach.segments import OPEN_CASE, SegmentFilters, segment_people
-from outreach.services.content import current_version
+from outreach.services.content import current_version, version_of
 from outreach.window import next_send_time
 from registry import access, crypto
 from registry.audit import audit_record
@@ -511,7 +510,7 @@ def estimate(campaign: Campaign, count: int) -> dict[str, Any]:
     day's remaining quota."""
     from outreach import limits
 
-    version = campaign.content_version or _preview_version(campaign.content)
+    version = campaign.content_version or version_of(campaign.content)
     sms_body, sms_segments = render(version, Channel.SMS, values_for("Nguyễn Văn Hùng", "Xã"))
     zns = limits.sender_limits(Channel.ZALO_ZNS)
     day = timezone.localdate().isoformat()
@@ -526,17 +525,3 @@ def estimate(campaign: Campaign, count: int) -> dict[str, Any]:
         and remaining is not None
         and count > remaining,
     }
-
-
-def _preview_version(item: ContentItem) -> ContentVersion:
-    return ContentVersion(
-        content=item,
-        number=item.version,
-        title=item.title,
-        body=item.body,
-        sms_text=item.sms_text,
-        zalo_text=item.zalo_text,
-        zns_template_id=item.zns_template_id,
-        zns_params=item.zns_params,
-        is_offer=item.is_offer,
-    )

@@ -91,8 +91,9 @@ def _flags(item: ContentItem) -> list[str]:
     return text.discretion_flags(item.title, item.body, item.sms_text, item.zalo_text)
 
 
-def _snapshot(item: ContentItem) -> ContentVersion:
-    version = ContentVersion(
+def version_of(item: ContentItem) -> ContentVersion:
+    """The item's current text as an (unsaved) version: what a preview renders."""
+    return ContentVersion(
         content=item,
         number=item.version,
         title=item.title,
@@ -103,6 +104,10 @@ def _snapshot(item: ContentItem) -> ContentVersion:
         zns_params=item.zns_params,
         is_offer=item.is_offer,
     )
+
+
+def _snapshot(item: ContentItem) -> ContentVersion:
+    version = version_of(item)
     version.save()
     return version
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 from outreach import limits
 from outreach.channels import ChannelError, backend_for, backend_name
 from outreach.models import Campaign, Channel, Message, OptOut, ZaloFollower
-from outreach.services.campaigns import Recipient, destination, render, values_for
+from outreach.services.campaigns import Recipient, new_message
 from outreach.window import in_send_window, next_send_time
 from registry import metrics
 from registry.models import Case, Consent
@@ -364,30 +364,17 @@ def fall_back(m: Message) -> Message | None:
     recipient = _recipient_of(m)
     if recipient is None:
         return None
-    values = values_for(recipient.full_name, recipient.commune)
-    for channel in later:
-        reached = destination(recipient, channel)
-        if reached is None:
-            continue
-        body, segments = render(m.content_version, channel, values)
-        if segments > settings.OUTREACH_SMS_MAX_SEGMENTS:
-            continue
-        row = Message(
-            campaign=m.campaign,
-            event=m.event,
-            person_id=m.person_id,
-            test_recipient_id=m.test_recipient_id,
-            channel=channel,
-            destination=reached[0],
-            destination_index=reached[1],
-            body=body,
-            segments=segments,
-            content_version=m.content_version,
-            next_attempt_at=next_send_time(timezone.now()),
-        )
+    row = new_message(
+        campaign=m.campaign,
+        version=m.content_version,
+        recipient=recipient,
+        channels=later,
+        event=m.event,
+        when=next_send_time(timezone.now()),
+    )
+    if row is not None:
         Message.objects.bulk_create([row], ignore_conflicts=True)
-        return row
-    return None
+    return row
 
 
 def _recipient_of(m: Message) -> Recipient | None:
