@@ -40,7 +40,7 @@ run: setup
 
 test: $(VENV)/.dev-installed
 	@mkdir -p var
-	@scripts/ensure_chromium.sh
+	@scripts/ensure_test_tools.sh
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	redis=$$($(PY) scripts/testredis.py url) || exit 1; \
 	echo "Cơ sở dữ liệu kiểm thử / test database: $${url%%\?*}; Redis: $$redis"; \

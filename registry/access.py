@@ -46,6 +46,7 @@ AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COMMUNE_POLICE: frozenset(
         {
+            "report.view",
             "person.view",
             "person.export",
             "person.create",
@@ -81,6 +82,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.COMMUNE_COMMITTEE: frozenset(
         {
+            "report.view",
             "person.view",
             "case.view",
             "case.assign_helper",
@@ -93,6 +95,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.PROVINCIAL_POLICE: frozenset(
         {
+            "report.view",
             "person.view",
             "person.export",
             "custody.view",
@@ -124,6 +127,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.HOME_AFFAIRS: frozenset(
         {
+            "report.view",
             "person.view",
             "case.view",
             "need.view",
@@ -136,6 +140,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.SOCIAL_POLICY_BANK: frozenset(
         {
+            "report.view",
             "person.view",
             "custody.view",
             "case.view",
@@ -149,6 +154,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.JUSTICE: frozenset(
         {
+            "report.view",
             "person.view",
             "custody.view",
             "case.view",
@@ -544,3 +550,48 @@ LIST_SELECTORS[LoanApplication] = loan_list_for_user
 LIST_SELECTORS[Enrollment] = enrollment_list_for_user
 PERSON_PATH[LoanApplication] = "case__person"
 PERSON_PATH[Enrollment] = "referral__need__case__person"
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+def _referred_to_via(case_ref: str) -> AgencyFilter:
+    def condition(agencies: set[int]) -> Q:
+        return Q(
+            Exists(Referral.objects.filter(need__case=OuterRef(case_ref), agency_id__in=agencies))
+        )
+
+    return condition
+
+
+def _referral_addressed_to(agencies: set[int]) -> Q:
+    return Q(referral__agency_id__in=agencies)
+
+
+# Model → (path to its case, what an agency role sees of it) for the report figures: the same
+# rule as the lists (commune roles their communes, agencies what was referred to them, grants).
+REPORT_PATHS: dict[str, tuple[str, AgencyFilter]] = {
+    "case": ("", _case_referred_to),
+    "casemilestone": ("case__", _referred_to_via("case_id")),
+    "need": ("case__", _need_referred_to),
+    "referral": ("need__case__", _addressed_to),
+    "loanapplication": ("case__", _referral_addressed_to),
+    "enrollment": ("referral__need__case__", _referral_addressed_to),
+    "jobplacement": ("referral__need__case__", _referral_addressed_to),
+    "jobfollowup": (
+        "placement__referral__need__case__",
+        lambda a: Q(placement__referral__agency_id__in=a),
+    ),
+    "judicialrecordrequest": ("case__", _referral_addressed_to),
+}
+
+
+def sees_whole_province(user: User, capability: str) -> bool:
+    return has(user, capability) and _scope(user, capability) is None
+
+
+def report_rows_for_user(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The rows of ``queryset`` whose figures the user may see in a report (``report.view``);
+    none for a role without it."""
+    case_prefix, by_agency = REPORT_PATHS[queryset.model._meta.model_name]
+    return _scoped(queryset, _scope(user, "report.view", case_prefix, by_agency=by_agency))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registry import account_views, agency_views, casework_views, views
+from registry import account_views, agency_views, casework_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +37,9 @@ urlpatterns = [
     path("courses/", agency_views.courses, name="courses"),
     path("follow-ups/", agency_views.follow_ups, name="follow-ups"),
     path("notifications/", agency_views.notifications, name="notifications"),
+    path("reports/", report_views.report_page, name="reports"),
+    path("reports/export.xlsx", report_views.report_xlsx, name="report-xlsx"),
+    path("reports/export.pdf", report_views.report_pdf, name="report-pdf"),
     path("audit/", views.audit_events, name="audit-events"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("registry/people/<uuid:uuid>/viewers/", views.person_viewers, name="person-viewers"),

@@ -38,6 +38,7 @@ from registry.models import (
     Person,
     Referral,
 )
+from registry.reports.exports import neutralise
 
 A = AccessEvent.Action
 PAGE_SIZE = 50
@@ -120,6 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "resources": visible,
             "can_audit": access.has(request.user, "audit.view"),
+            "can_report": access.has(request.user, "report.view"),
             "can_act": access.has(request.user, "referral.act"),
             "can_loans": access.has(request.user, "loan.view"),
             "can_training": access.has(request.user, "training.manage"),
@@ -180,11 +182,6 @@ def resource_detail(request: HttpRequest, slug: str, uuid: str) -> HttpResponse:
             ),
         },
     )
-
-
-def neutralise(cell: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV/formula injection)."""
-    return "'" + cell if cell[:1] in {"=", "+", "-", "@", "\t", "\r"} else cell
 
 
 class _Echo:

@@ -1,5 +1,5 @@
 """End-to-end runs in a real browser: Chromium from Debian's packages (installed by
-`scripts/ensure_chromium.sh`, called by `make test`) driven by Playwright, against the real site
+`scripts/ensure_test_tools.sh`, called by `make test`) driven by Playwright, against the real site
 served by `manage.py runserver` on its own freshly migrated PostgreSQL database.
 
 Screenshots of the main pages at phone width are kept in test-artifacts/e2e/.
@@ -59,7 +59,7 @@ def chromium_path() -> str:
         if found:
             return found
     pytest.fail(
-        "Chromium không có trên máy: chạy scripts/ensure_chromium.sh (apt-get install chromium)."
+        "Chromium không có trên máy: chạy scripts/ensure_test_tools.sh (apt-get install chromium)."
     )
 
 
