@@ -13,7 +13,7 @@ BENCH_RECIPIENTS ?= 100000
 # `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
 DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
 
-.PHONY: setup run test lint bench bench-seed bench-access bench-api bench-outreach bench-load messages clean
+.PHONY: setup run test lint bench bench-seed bench-access bench-api bench-outreach bench-load bench-reports bench-import messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên / Python 3.11+ required")'
@@ -49,7 +49,7 @@ test: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 
-bench: bench-seed bench-access bench-api bench-outreach bench-load
+bench: bench-seed bench-access bench-api bench-outreach bench-load bench-reports bench-import
 
 # Seeds BENCH_PEOPLE people into a fresh PostgreSQL database and prints the timing as JSON.
 bench-seed: $(VENV)/.dev-installed
@@ -67,6 +67,13 @@ bench-access: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_access.py
+
+# The province-wide yearly report (figures, Excel, PDF) over BENCH_PEOPLE cases (reuses the seeded
+# database).
+bench-reports: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_reports.py
 
 # Four API endpoints beside bare raw-SQL views returning the same rows (reuses the seeded database).
 bench-api: $(VENV)/.dev-installed

@@ -240,6 +240,14 @@ ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
 # further in the future than this is refused as a typing mistake.
 RELEASE_NOTICE_WINDOW_DAYS = env.int("RELEASE_NOTICE_WINDOW_DAYS", default=92)
 
+# Import of release notices (registry/imports.py): limits that refuse a file before reading it.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=400_000_000)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=200)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+
 # How often the commune police should see each group of the quarterly classification (HCD-09), in
 # days; our policy, not law — tune per province. Group D is in custody or treatment: no visits due.
 CONTACT_CADENCE_DAYS = env.json("CONTACT_CADENCE_DAYS", default={"A": 90, "B": 30, "C": 14})

@@ -46,6 +46,7 @@ AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COMMUNE_POLICE: frozenset(
         {
+            "case.import",
             "report.view",
             "person.view",
             "person.export",
@@ -95,6 +96,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.PROVINCIAL_POLICE: frozenset(
         {
+            "case.import",
             "report.view",
             "person.view",
             "person.export",
@@ -588,6 +590,13 @@ REPORT_PATHS: dict[str, tuple[str, AgencyFilter]] = {
 
 def sees_whole_province(user: User, capability: str) -> bool:
     return has(user, capability) and _scope(user, capability) is None
+
+
+def units_to_import(user: User) -> set[int] | None:
+    """Where the user may register imported release notices: None for any commune (provincial
+    police), else the communes of their commune police memberships."""
+    require(user, "case.import")
+    return None if sees_whole_province(user, "case.import") else units_for(user, "case.import")
 
 
 def report_rows_for_user(user: User, queryset: QuerySet[M]) -> QuerySet[M]:

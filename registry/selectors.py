@@ -48,38 +48,54 @@ def unit_responsible_today(*, commune: str, district: str | None = None) -> Admi
     Accepts a current commune name, a pre-2025 commune name (with its district when the name
     exists in several districts) or a pre-2025 commune code; diacritics, case and the words
     "xã / phường / thị trấn" are ignored. Raises ApplicationError naming the ambiguity."""
-    wanted = _folded_unit_name(commune)
-    if wanted.isdigit():
-        old = list(
-            U.objects.filter(unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, code=wanted.zfill(5))
-        )
-    else:
-        old = list(
-            U.objects.filter(
-                unit_list=U.List.PRE_2025, level=U.Level.COMMUNE, folded_name=wanted
-            ).select_related("parent", "successor")
-        )
-    if district:
-        district_name = _folded_unit_name(district)
-        old = [u for u in old if u.parent and u.parent.folded_name == district_name]
-    successors = {u.successor_id: u.successor for u in old if u.successor_id}
-    if len(successors) == 1:
-        return next(iter(successors.values()))
-    if len(successors) > 1:
-        districts = ", ".join(sorted(u.parent.full_name for u in old if u.parent))
+    return UnitMatcher().responsible_today(commune=commune, district=district)
+
+
+class UnitMatcher:
+    """``unit_responsible_today`` with every unit read once, for many lookups (an import)."""
+
+    def __init__(self) -> None:
+        units = list(U.objects.filter(level=U.Level.COMMUNE).select_related("parent", "successor"))
+        self.old_by_name: dict[str, list[AdministrativeUnit]] = {}
+        self.old_by_code: dict[str, list[AdministrativeUnit]] = {}
+        self.current_by_name: dict[str, AdministrativeUnit] = {}
+        for unit in units:
+            if unit.unit_list == U.List.PRE_2025:
+                self.old_by_name.setdefault(unit.folded_name, []).append(unit)
+                self.old_by_code.setdefault(unit.code, []).append(unit)
+            elif unit.unit_list == U.List.Y2025:
+                self.current_by_name.setdefault(unit.folded_name, unit)
+
+    def responsible_today(self, *, commune: str, district: str | None = None) -> AdministrativeUnit:
+        wanted = _folded_unit_name(commune)
+        if wanted.isdigit():
+            old = self.old_by_code.get(wanted.zfill(5), [])
+        else:
+            old = self.old_by_name.get(wanted, [])
+        if district:
+            district_name = _folded_unit_name(district)
+            old = [u for u in old if u.parent and u.parent.folded_name == district_name]
+        successors = {u.successor_id: u.successor for u in old if u.successor_id}
+        if len(successors) == 1:
+            return next(iter(successors.values()))  # type: ignore[return-value]
+        if len(successors) > 1:
+            districts = ", ".join(sorted(u.parent.full_name for u in old if u.parent))
+            raise ApplicationError(
+                _("Có nhiều xã tên “%(name)s” trước 01/07/2025 (%(districts)s): cần ghi rõ huyện.")
+                % {"name": commune, "districts": districts},
+                extra={"code": "unit_ambiguous"},
+            )
+        current = self.current_by_name.get(wanted)
+        if current is not None and not district:
+            return current
         raise ApplicationError(
-            _("Có nhiều xã tên “%(name)s” trước 01/07/2025 (%(districts)s): cần ghi rõ huyện.")
-            % {"name": commune, "districts": districts},
-            extra={"code": "unit_ambiguous"},
+            _(
+                "Không tìm thấy xã “%(name)s”%(district)s trong danh mục đơn vị hành chính tỉnh "
+                "Sơn La."
+            )
+            % {"name": commune, "district": f" ({district})" if district else ""},
+            extra={"code": "unit_not_found"},
         )
-    current = unit_communes_current().filter(folded_name=wanted).first()
-    if current is not None and not district:
-        return current
-    raise ApplicationError(
-        _("Không tìm thấy xã “%(name)s”%(district)s trong danh mục đơn vị hành chính tỉnh Sơn La.")
-        % {"name": commune, "district": f" ({district})" if district else ""},
-        extra={"code": "unit_not_found"},
-    )
 
 
 def need_type_responsibility(*, need_type: NeedType, on: dt.date) -> NeedTypeResponsibility | None:

@@ -1,5 +1,7 @@
 """Periodic registry work run by Celery beat (the management commands do the same by hand)."""
 
+import contextlib
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -9,3 +11,35 @@ from registry.services.notifications import referrals_escalate_overdue
 @shared_task(name="registry.escalate_overdue_referrals", ignore_result=True)
 def escalate_overdue_referrals() -> int:
     return referrals_escalate_overdue(on=timezone.localdate())
+
+
+@shared_task(name="registry.import_check", ignore_result=True)
+def import_check(batch_id: int, user_id: int, mapping: dict[str, int] | None = None) -> None:
+    """The dry run of an uploaded file (progress in the cache, the result on the batch)."""
+    from registry.models import ImportBatch, User
+    from registry.services.imports import cache_progress, import_batch_check
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    import_batch_check(
+        actor=User.objects.get(pk=user_id),
+        batch=batch,
+        mapping=mapping,
+        progress=cache_progress(batch),
+    )
+
+
+@shared_task(name="registry.import_commit", ignore_result=True)
+def import_commit(batch_id: int, user_id: int) -> None:
+    """The all-or-nothing import; a refusal is recorded on the batch for the page to show."""
+    from registry.errors import ApplicationError
+    from registry.models import ImportBatch, User
+    from registry.services.imports import cache_progress, import_batch_commit
+
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with contextlib.suppress(ApplicationError):  # the reason is on the batch (``refusal``)
+        import_batch_commit(
+            actor=User.objects.get(pk=user_id),
+            batch=batch,
+            progress=cache_progress(batch),
+            claimed=True,
+        )

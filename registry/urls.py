@@ -1,6 +1,13 @@
 from django.urls import path
 
-from registry import account_views, agency_views, casework_views, report_views, views
+from registry import (
+    account_views,
+    agency_views,
+    casework_views,
+    import_views,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +44,11 @@ urlpatterns = [
     path("courses/", agency_views.courses, name="courses"),
     path("follow-ups/", agency_views.follow_ups, name="follow-ups"),
     path("notifications/", agency_views.notifications, name="notifications"),
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/template.<str:kind>", import_views.import_template, name="import-template"),
+    path("imports/<uuid:uuid>/", import_views.import_detail, name="import-detail"),
+    path("imports/<uuid:uuid>/recheck/", import_views.import_recheck, name="import-recheck"),
+    path("imports/<uuid:uuid>/commit/", import_views.import_commit, name="import-commit"),
     path("reports/", report_views.report_page, name="reports"),
     path("reports/export.xlsx", report_views.report_xlsx, name="report-xlsx"),
     path("reports/export.pdf", report_views.report_pdf, name="report-pdf"),

@@ -122,6 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "resources": visible,
             "can_audit": access.has(request.user, "audit.view"),
             "can_report": access.has(request.user, "report.view"),
+            "can_import": access.has(request.user, "case.import"),
             "can_act": access.has(request.user, "referral.act"),
             "can_loans": access.has(request.user, "loan.view"),
             "can_training": access.has(request.user, "training.manage"),

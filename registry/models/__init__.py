@@ -70,3 +70,6 @@ __all__ += ["JudicialRecordRequest", "JudicialRecordRule", "LoanApplication", "L
 from registry.models.training import Enrollment, JobFollowUp, JobPlacement, TrainingCourse  # noqa: E402
 
 __all__ += ["Enrollment", "JobFollowUp", "JobPlacement", "TrainingCourse"]
+from registry.models.imports import ImportBatch  # noqa: E402
+
+__all__ += ["ImportBatch"]
