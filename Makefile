@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 DEMO_PEOPLE ?= 300
 BENCH_PEOPLE ?= 1000000
 BENCH_RECIPIENTS ?= 100000
+BENCH_ROWS ?= 100000
 
 # `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
 DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
@@ -74,6 +75,13 @@ bench-reports: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_reports.py
+
+# Importing BENCH_ROWS release notices (dry run, all-or-nothing commit, CSV and XLSX) into a fresh
+# database.
+bench-import: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_ROWS=$(BENCH_ROWS) $(PY) bench/bench_import.py
 
 # Four API endpoints beside bare raw-SQL views returning the same rows (reuses the seeded database).
 bench-api: $(VENV)/.dev-installed

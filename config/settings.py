@@ -401,5 +401,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # The Twilio SDK logs whole requests (numbers, bodies) at INFO: never let it.
-    "loggers": {"axes": {"level": "WARNING"}, "twilio": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "twilio": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # the PDF reports subset their fonts
+    },
 }

@@ -51,6 +51,31 @@ def audit_record(
         raise
 
 
+def audit_bulk(
+    *,
+    actor: User,
+    action: str,
+    model: type[models.Model],
+    object_ids: list[str],
+    person_ids: list[str],
+    purpose: str = "",
+) -> AccessEvent:
+    """One access-log row for many objects written in bulk (their uuids given, not loaded)."""
+    context = current.get() or RequestContext()
+    return AccessEvent.objects.create(
+        actor=actor,
+        username=actor.get_username(),
+        role=access.role_label(actor),
+        action=action,
+        object_type=model._meta.model_name,
+        object_ids=object_ids,
+        person_ids=sorted(set(person_ids)),
+        purpose=purpose,
+        request_id=context.request_id,
+        ip=context.ip,
+    )
+
+
 def _write(
     actor: User | None,
     action: str,

@@ -331,16 +331,13 @@ def _read_xlsx(data: bytes) -> Sheet:
         raise FileRefused(_("Tệp .xlsx bị hỏng hoặc không phải tệp Excel.")) from error
     try:
         sheet = book.worksheets[0]
-        rows_iter: Iterator[tuple] = sheet.iter_rows(values_only=False)
+        # Read-only mode without data_only gives a formula as its text ("=SUM(A1)").
+        rows_iter: Iterator[tuple] = sheet.iter_rows(values_only=True)
         headers: list[str] = []
         rows: list[list[Any]] = []
-        for index, cells in enumerate(rows_iter, start=1):
-            values = []
-            for column, cell in enumerate(cells):
-                value = getattr(cell, "value", None)
-                if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(value, str) and value.startswith("=")
-                ):
+        for index, values in enumerate(rows_iter, start=1):
+            for column, value in enumerate(values):
+                if isinstance(value, str) and value.startswith("="):
                     raise FileRefused(
                         _(
                             "Ô %(cell)s chứa công thức. Hãy sao chép rồi “dán giá trị” (Paste "
@@ -349,12 +346,11 @@ def _read_xlsx(data: bytes) -> Sheet:
                         % {"cell": _cell_name(index, column)}
                     )
                 _check_cell(value, index, column)
-                values.append(value)
             if index == 1:
                 headers = ["" if v is None else str(v).strip() for v in values]
                 continue
             if any(v is not None and str(v).strip() for v in values):
-                rows.append(values)
+                rows.append(list(values))
             if len(rows) > settings.IMPORT_MAX_ROWS:
                 break
     finally:
@@ -413,12 +409,19 @@ def _date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = _text(value)
-    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+    match = _DMY.fullmatch(text) or _YMD.fullmatch(text)
+    if match is not None:
+        parts = [int(p) for p in match.groups()]
+        day, month, year = parts if match.re is _DMY else reversed(parts)
         try:
-            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date)
+            return dt.date(year, month, day)
         except ValueError:
-            continue
+            pass
     raise ValidationError(_("Ngày không đúng dạng ngày/tháng/năm (ví dụ 20/12/2026)."))
+
+
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def _int(value: Any) -> int | None:

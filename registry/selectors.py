@@ -8,6 +8,7 @@ these; nothing here returns personal data to a view by itself.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.db.models import Case as Switch
 from django.db.models import IntegerField, Q, QuerySet, Value, When
@@ -31,11 +32,20 @@ _UNIT_PREFIXES = ("thi tran ", "phuong ", "xa ", "huyen ", "thanh pho ", "thi xa
 
 
 def _folded_unit_name(text: str) -> str:
+    return _split_unit_name(text)[1]
+
+
+def _accented(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _split_unit_name(text: str) -> tuple[str, str]:
+    """("phuong", "chieng an") from "Phường Chiềng An"; ("", name) without a unit type."""
     folded = validation.fold(text)
     for prefix in _UNIT_PREFIXES:
         if folded.startswith(prefix):
-            return folded[len(prefix) :]
-    return folded
+            return prefix.strip(), folded[len(prefix) :]
+    return "", folded
 
 
 def unit_communes_current() -> QuerySet[AdministrativeUnit]:
@@ -57,27 +67,38 @@ class UnitMatcher:
     def __init__(self) -> None:
         units = list(U.objects.filter(level=U.Level.COMMUNE).select_related("parent", "successor"))
         self.old_by_name: dict[str, list[AdministrativeUnit]] = {}
+        self.old_by_accented: dict[str, list[AdministrativeUnit]] = {}
         self.old_by_code: dict[str, list[AdministrativeUnit]] = {}
         self.current_by_name: dict[str, AdministrativeUnit] = {}
         for unit in units:
             if unit.unit_list == U.List.PRE_2025:
                 self.old_by_name.setdefault(unit.folded_name, []).append(unit)
+                self.old_by_accented.setdefault(_accented(unit.name), []).append(unit)
                 self.old_by_code.setdefault(unit.code, []).append(unit)
             elif unit.unit_list == U.List.Y2025:
                 self.current_by_name.setdefault(unit.folded_name, unit)
 
     def responsible_today(self, *, commune: str, district: str | None = None) -> AdministrativeUnit:
-        wanted = _folded_unit_name(commune)
+        unit_type, wanted = _split_unit_name(commune)
         if wanted.isdigit():
             old = self.old_by_code.get(wanted.zfill(5), [])
         else:
-            old = self.old_by_name.get(wanted, [])
+            # Written with diacritics, "Chiềng Ân" is not "Chiềng An"; without, either may be meant.
+            accented = _accented(commune).split(" ", len(unit_type.split())) if unit_type else []
+            name = accented[-1] if accented else _accented(commune)
+            old = self.old_by_accented.get(name) or self.old_by_name.get(wanted, [])
+        same_type = [u for u in old if validation.fold(u.unit_type) == unit_type]
+        if unit_type and same_type:  # "Xã Chiềng An" is not "Phường Chiềng An"
+            old = same_type
         if district:
             district_name = _folded_unit_name(district)
             old = [u for u in old if u.parent and u.parent.folded_name == district_name]
         successors = {u.successor_id: u.successor for u in old if u.successor_id}
         if len(successors) == 1:
             return next(iter(successors.values()))  # type: ignore[return-value]
+        current = self.current_by_name.get(wanted)
+        if len(successors) > 1 and current is not None and not district:
+            return current  # a name shared by old communes but also a commune today: today's
         if len(successors) > 1:
             districts = ", ".join(sorted(u.parent.full_name for u in old if u.parent))
             raise ApplicationError(
@@ -85,7 +106,6 @@ class UnitMatcher:
                 % {"name": commune, "districts": districts},
                 extra={"code": "unit_ambiguous"},
             )
-        current = self.current_by_name.get(wanted)
         if current is not None and not district:
             return current
         raise ApplicationError(

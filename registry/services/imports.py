@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import access, imports, validation
-from registry.audit import audit_record
+from registry.audit import audit_bulk, audit_record
+from registry.bulk import RowInserter
 from registry.errors import ApplicationError
 from registry.expungement import compute_expungement
 from registry.models import (
@@ -308,65 +309,86 @@ def import_batch_commit(
 
 
 def _write(actor: User, rows: list[imports.CheckedRow], progress: Progress) -> int:
+    """Rows straight to COPY (``RowInserter``): people, custody records, cases, milestones."""
     periods = list(ExpungementPeriod.objects.all())
     due_dates: dict[dt.date, dt.date] = {}
+    writers = {
+        model: RowInserter(model, index_normalised=("national_id", "phone"))
+        for model in (Person, CustodyRecord, Case, CaseMilestone)
+    }
     total = len(rows)
     for start in range(0, total, CHUNK):
         chunk = rows[start : start + CHUNK]
-        people = []
-        for row in chunk:
-            person = Person(uuid=uuid.uuid4(), **row.person)
-            person.folded_name = validation.fold(person.full_name)
-            people.append(person)
-        Person.objects.bulk_create(people)
+        people = [
+            {
+                **row.person,
+                "uuid": uuid.uuid4(),
+                "folded_name": validation.fold(row.person["full_name"]),
+            }
+            for row in chunk
+        ]
+        person_ids = writers[Person].insert(people)
         records = []
-        for row, person in zip(chunk, people, strict=True):
-            record = CustodyRecord(uuid=uuid.uuid4(), person=person, **row.custody)
+        for row, person, person_id in zip(chunk, people, person_ids, strict=True):
+            custody = row.custody
             result = compute_expungement(
-                release_date=record.release_date,
-                main_penalty=record.main_penalty,
-                sentence_months=record.sentence_months,
+                release_date=custody["release_date"],
+                main_penalty=custody["main_penalty"],
+                sentence_months=custody.get("sentence_months"),
                 additional_penalty_months=None,
                 obligations_fulfilled=None,
-                penal_code_articles=record.penal_code_articles,
+                penal_code_articles=custody.get("penal_code_articles"),
                 offence_date=None,
-                date_of_birth=person.date_of_birth,
-                periods=[p for p in periods if p.is_valid_on(record.release_date)],
+                date_of_birth=person.get("date_of_birth"),
+                periods=[p for p in periods if p.is_valid_on(custody["release_date"])],
             )
-            record.expungement_eligible_date = result.eligible_on
-            record.expungement_explanation = result.explanation
-            records.append(record)
-        CustodyRecord.objects.bulk_create(records)
+            records.append(
+                {
+                    **custody,
+                    "uuid": uuid.uuid4(),
+                    "person_id": person_id,
+                    "expungement_eligible_date": result.eligible_on,
+                    "expungement_explanation": result.explanation,
+                }
+            )
+        record_ids = writers[CustodyRecord].insert(records)
         cases = []
-        for row, person, record in zip(chunk, people, records, strict=True):
+        for row, person_id, record_id in zip(chunk, person_ids, record_ids, strict=True):
             notice = row.notice_received_on
             if notice not in due_dates:
                 due_dates[notice] = add_working_days(notice, ADDRESS_CHECK_WORKING_DAYS)
             cases.append(
-                Case(
-                    uuid=uuid.uuid4(),
-                    person=person,
-                    custody_record=record,
-                    commune=row.commune,
-                    opened_by=actor,
-                    reporting_deadline=row.reporting_deadline,
-                    address_check_due=due_dates[notice],
-                )
+                {
+                    "uuid": uuid.uuid4(),
+                    "person_id": person_id,
+                    "custody_record_id": record_id,
+                    "commune_id": row.commune.pk,
+                    "opened_by_id": actor.pk,
+                    "reporting_deadline": row.reporting_deadline,
+                    "address_check_due": due_dates[notice],
+                }
             )
-        Case.objects.bulk_create(cases)
-        CaseMilestone.objects.bulk_create(
-            CaseMilestone(
-                uuid=uuid.uuid4(),
-                case=case,
-                kind=CaseMilestone.Kind.NOTICE_RECEIVED,
-                date=row.notice_received_on,
-                recorded_by=actor,
-            )
-            for row, case in zip(chunk, cases, strict=True)
+        case_ids = writers[Case].insert(cases)
+        writers[CaseMilestone].insert(
+            [
+                {
+                    "case_id": case_id,
+                    "kind": CaseMilestone.Kind.NOTICE_RECEIVED,
+                    "date": row.notice_received_on,
+                    "recorded_by_id": actor.pk,
+                }
+                for row, case_id in zip(chunk, case_ids, strict=True)
+            ]
         )
-        for objects in (people, records, cases):
-            audit_record(
-                actor=actor, action=AccessEvent.Action.CREATE, objects=objects, purpose="import"
+        person_uuids = [str(p["uuid"]) for p in people]
+        for model, written in ((Person, people), (CustodyRecord, records), (Case, cases)):
+            audit_bulk(
+                actor=actor,
+                action=AccessEvent.Action.CREATE,
+                model=model,
+                object_ids=[str(r["uuid"]) for r in written],
+                person_ids=person_uuids,
+                purpose="import",
             )
         progress("commit", start + len(chunk), total)
     return total

@@ -28,6 +28,17 @@ PERSON_FIELDS = (
 )
 
 
+# Read once: a TextChoices' ``values`` is rebuilt on every access (imports check many rows).
+_GENDERS = frozenset(Person.Gender.values)
+_RELEASE_KINDS = frozenset(CustodyRecord.ReleaseKind.values)
+_PENALTIES = frozenset(CustodyRecord.PenaltyKind.values)
+_LATER_DATES = (
+    ("judgment_date", _("Ngày bản án")),
+    ("offence_date", _("Ngày phạm tội")),
+    ("certificate_date", _("Ngày cấp giấy chứng nhận")),
+)
+
+
 def _collect(
     errors: dict[str, list[Any]], field: str, check: Any, *args: Any, **kwargs: Any
 ) -> Any:
@@ -45,7 +56,7 @@ def _clean_person(data: dict[str, Any]) -> dict[str, Any]:
     clean = dict(data)
     if "full_name" in data:
         clean["full_name"] = _collect(errors, "full_name", validation.clean_name, data["full_name"])
-    if data.get("gender") not in Person.Gender.values:
+    if data.get("gender") not in _GENDERS:
         errors.setdefault("gender", []).append(
             ValidationError(_("Chọn giới tính: nam hoặc nữ."), code="gender_required")
         )
@@ -187,12 +198,12 @@ def _clean_custody(person: Person, data: dict[str, Any]) -> None:
             birth_year=person.birth_year,
             date_of_birth=person.date_of_birth,
         )
-    if data.get("release_kind") not in CustodyRecord.ReleaseKind.values:
+    if data.get("release_kind") not in _RELEASE_KINDS:
         errors["release_kind"] = [
             ValidationError(_("Chọn hình thức: chấp hành xong, đặc xá hoặc tha tù trước thời hạn."))
         ]
     penalty = data.get("main_penalty")
-    if penalty not in CustodyRecord.PenaltyKind.values:
+    if penalty not in _PENALTIES:
         errors["main_penalty"] = [ValidationError(_("Chọn loại hình phạt chính."))]
     months = data.get("sentence_months")
     if penalty == CustodyRecord.PenaltyKind.PRISON and not (
@@ -208,19 +219,16 @@ def _clean_custody(person: Person, data: dict[str, Any]) -> None:
         errors["additional_penalty_months"] = [
             ValidationError(_("Thời hạn hình phạt bổ sung không hợp lệ."))
         ]
-    for field, label in (
-        ("judgment_date", _("Ngày bản án")),
-        ("offence_date", _("Ngày phạm tội")),
-        ("certificate_date", _("Ngày cấp giấy chứng nhận")),
-    ):
-        _collect(
-            errors,
-            field,
-            validation.validate_not_future,
-            data.get(field),
-            code=f"{field}_future",
-            message=_("%(label)s không được ở tương lai.") % {"label": label},
-        )
+    today = validation.today()
+    for field, label in _LATER_DATES:
+        value = data.get(field)
+        if value is not None and value > today:  # the message is built only when needed
+            errors.setdefault(field, []).append(
+                ValidationError(
+                    _("%(label)s không được ở tương lai.") % {"label": label},
+                    code=f"{field}_future",
+                )
+            )
     judgment, offence = data.get("judgment_date"), data.get("offence_date")
     if judgment and release_date and judgment > release_date:
         errors.setdefault("judgment_date", []).append(
