@@ -240,6 +240,10 @@ ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
 # further in the future than this is refused as a typing mistake.
 RELEASE_NOTICE_WINDOW_DAYS = env.int("RELEASE_NOTICE_WINDOW_DAYS", default=92)
 
+# Retention (registry/services/retention.py): days after a case closed by expungement is archived
+# before its person's identifying fields are erased. Not fixed by a confirmed text (LAW.md §5).
+RETENTION_MINIMISE_AFTER_DAYS = env.int("RETENTION_MINIMISE_AFTER_DAYS", default=365)
+
 # Import of release notices (registry/imports.py): limits that refuse a file before reading it.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=50_000_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
@@ -273,6 +277,9 @@ CELERY_TASK_ROUTES = {
     "outreach.schedule_events": {"queue": "default"},
     "outreach.heartbeat": {"queue": "default"},
     "registry.escalate_overdue_referrals": {"queue": "default"},
+    "registry.apply_retention": {"queue": "default"},
+    "registry.import_check": {"queue": "default"},
+    "registry.import_commit": {"queue": "default"},
 }
 OUTREACH_DISPATCH_EVERY_SECONDS = env.float("OUTREACH_DISPATCH_EVERY_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
@@ -292,6 +299,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.escalate_overdue_referrals",
         "schedule": 3600.0,
     },
+    "apply-retention": {"task": "registry.apply_retention", "schedule": 24 * 3600.0},
 }
 # Rate-limit buckets and quotas shared by every worker; empty = in-process (embedded default).
 REDIS_URL = env.str(

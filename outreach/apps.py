@@ -7,6 +7,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Truyền thông")
 
     def ready(self) -> None:
-        from outreach import reports
+        from outreach import privacy, reports
 
         reports.register()
+        privacy.register()

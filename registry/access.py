@@ -34,6 +34,7 @@ from registry.models import (
 )
 from registry.models.access import CaseUserObjectPermission, Membership, Role
 from registry.models.loans import LoanApplication
+from registry.models.privacy import DataSubjectRequest
 from registry.models.training import Enrollment
 
 M = TypeVar("M", bound=Model)
@@ -46,6 +47,9 @@ AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COMMUNE_POLICE: frozenset(
         {
+            "dsr.view",
+            "dsr.manage",
+            "dsr.export",
             "case.import",
             "report.view",
             "person.view",
@@ -96,6 +100,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.PROVINCIAL_POLICE: frozenset(
         {
+            "dsr.view",
+            "dsr.manage",
+            "dsr.export",
             "case.import",
             "report.view",
             "person.view",
@@ -172,7 +179,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.OUTREACH_MANAGER: frozenset(
         {"content.view", "segment.manage", "campaign.view", "campaign.manage", "campaign.launch"}
     ),
-    Role.AUDITOR: frozenset({"audit.view", "audit.export"}),
+    # The auditor (data-protection officer) follows every data-subject request and its deadlines
+    # (kind, dates, status), never the person's data.
+    Role.AUDITOR: frozenset({"audit.view", "audit.export", "dsr.oversee"}),
 }
 
 _ALL = "__all__"
@@ -604,3 +613,15 @@ def report_rows_for_user(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     none for a role without it."""
     case_prefix, by_agency = REPORT_PATHS[queryset.model._meta.model_name]
     return _scoped(queryset, _scope(user, "report.view", case_prefix, by_agency=by_agency))
+
+
+def data_request_list_for_user(user: User) -> QuerySet[DataSubjectRequest]:
+    """Requests about people the user may see (``dsr.view``); every request for ``dsr.oversee``
+    (the auditor, whose pages show no personal data)."""
+    base = DataSubjectRequest.objects.select_related("person", "rule", "recorded_by")
+    if has(user, "dsr.oversee"):
+        return base
+    return _about_visible_person(base, user, "dsr.view", "person_id")
+
+
+PERSON_PATH[DataSubjectRequest] = "person"

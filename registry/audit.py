@@ -53,19 +53,21 @@ def audit_record(
 
 def audit_bulk(
     *,
-    actor: User,
+    actor: User | None,
     action: str,
     model: type[models.Model],
     object_ids: list[str],
     person_ids: list[str],
     purpose: str = "",
+    username: str = "",
 ) -> AccessEvent:
-    """One access-log row for many objects written in bulk (their uuids given, not loaded)."""
+    """One access-log row for many objects written in bulk (their uuids given, not loaded);
+    ``actor`` None and a ``username`` for the system's own jobs."""
     context = current.get() or RequestContext()
     return AccessEvent.objects.create(
         actor=actor,
-        username=actor.get_username(),
-        role=access.role_label(actor),
+        username=username or (actor.get_username() if actor is not None else ""),
+        role=access.role_label(actor) if actor is not None else "",
         action=action,
         object_type=model._meta.model_name,
         object_ids=object_ids,

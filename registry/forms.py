@@ -12,10 +12,13 @@ from registry.models import (
     Case,
     CaseMilestone,
     CaseNote,
+    Consent,
     CustodyRecord,
+    DataSubjectRequest,
     NeedType,
     Person,
     Referral,
+    RequestKind,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -137,4 +140,31 @@ class ReferralActionForm(forms.Form):
     reason = forms.CharField(label=_("Lý do"), required=False, max_length=500)
     outcome = forms.ChoiceField(
         label=_("Kết quả"), required=False, choices=[("", "—"), *Referral.Outcome.choices]
+    )
+
+
+class DataRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại yêu cầu"), choices=RequestKind.choices)
+    channel = forms.ChoiceField(
+        label=_("Hình thức nhận"), choices=DataSubjectRequest.Channel.choices
+    )
+    received_on = forms.DateField(label=_("Ngày nhận"), widget=DATE)
+    involves_processor = forms.BooleanField(
+        label=_("Cần bên xử lý dữ liệu hoặc bên thứ ba tham gia (hạn 20 ngày làm việc)"),
+        required=False,
+    )
+    consent_purposes = forms.MultipleChoiceField(
+        label=_("Rút lại đồng ý cho mục đích (để trống: tất cả)"),
+        choices=Consent.Purpose.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    details = forms.CharField(
+        label=_("Nội dung yêu cầu"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DataRequestCloseForm(forms.Form):
+    response = forms.CharField(
+        label=_("Kết quả giải quyết hoặc căn cứ từ chối"), widget=forms.Textarea(attrs={"rows": 3})
     )

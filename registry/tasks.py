@@ -43,3 +43,11 @@ def import_commit(batch_id: int, user_id: int) -> None:
             progress=cache_progress(batch),
             claimed=True,
         )
+
+
+@shared_task(name="registry.apply_retention", ignore_result=True)
+def apply_retention() -> dict[str, int]:
+    """Archive expunged cases (outreach data deleted), then minimise people past the period."""
+    from registry.services.retention import retention_run
+
+    return retention_run()

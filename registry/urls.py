@@ -5,6 +5,7 @@ from registry import (
     agency_views,
     casework_views,
     import_views,
+    privacy_views,
     report_views,
     views,
 )
@@ -49,6 +50,15 @@ urlpatterns = [
     path("imports/<uuid:uuid>/", import_views.import_detail, name="import-detail"),
     path("imports/<uuid:uuid>/recheck/", import_views.import_recheck, name="import-recheck"),
     path("imports/<uuid:uuid>/commit/", import_views.import_commit, name="import-commit"),
+    path("privacy/requests/", privacy_views.request_list, name="privacy-requests"),
+    path("privacy/requests/<uuid:uuid>/", privacy_views.request_detail, name="privacy-request"),
+    path(
+        "privacy/people/<uuid:uuid>/requests/new/",
+        privacy_views.request_new,
+        name="privacy-request-new",
+    ),
+    path("privacy/people/<uuid:uuid>/data.json", privacy_views.subject_json, name="subject-json"),
+    path("privacy/people/<uuid:uuid>/data.pdf", privacy_views.subject_pdf, name="subject-pdf"),
     path("reports/", report_views.report_page, name="reports"),
     path("reports/export.xlsx", report_views.report_xlsx, name="report-xlsx"),
     path("reports/export.pdf", report_views.report_pdf, name="report-pdf"),

@@ -123,6 +123,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_audit": access.has(request.user, "audit.view"),
             "can_report": access.has(request.user, "report.view"),
             "can_import": access.has(request.user, "case.import"),
+            "can_privacy": access.has(request.user, "dsr.view")
+            or access.has(request.user, "dsr.oversee"),
             "can_act": access.has(request.user, "referral.act"),
             "can_loans": access.has(request.user, "loan.view"),
             "can_training": access.has(request.user, "training.manage"),
@@ -178,6 +180,7 @@ def resource_detail(request: HttpRequest, slug: str, uuid: str) -> HttpResponse:
         {
             "resource": resource,
             "object": obj,
+            "can_dsr": access.has(request.user, "dsr.manage"),
             "items": zip(
                 fields, _labels(resource.model, fields), _rows([obj], fields)[0], strict=True
             ),

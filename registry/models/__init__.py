@@ -73,3 +73,10 @@ __all__ += ["Enrollment", "JobFollowUp", "JobPlacement", "TrainingCourse"]
 from registry.models.imports import ImportBatch  # noqa: E402
 
 __all__ += ["ImportBatch"]
+from registry.models.privacy import (  # noqa: E402
+    DataSubjectRequest,
+    DataSubjectRequestRule,
+    RequestKind,
+)
+
+__all__ += ["DataSubjectRequest", "DataSubjectRequestRule", "RequestKind"]

@@ -110,6 +110,9 @@ class Case(PublicModel):
         verbose_name=_("người mở hồ sơ"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Retention (registry.services.retention): a case closed by expungement is archived — its
+    # outreach data deleted — and its person's fields minimised after a configurable period.
+    archived_at = models.DateTimeField(_("lưu trữ lúc"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("hồ sơ tái hòa nhập")

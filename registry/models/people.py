@@ -62,6 +62,9 @@ class Person(PublicModel):
     is_demo = models.BooleanField(
         _("dữ liệu mẫu"), default=False, help_text=_("Người giả lập do seed_demo tạo ra.")
     )
+    minimised_at = models.DateTimeField(
+        _("đã giảm thiểu dữ liệu lúc"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("người chấp hành xong án")

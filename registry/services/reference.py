@@ -15,6 +15,7 @@ from django.db import transaction
 from registry.models import (
     AdministrativeUnit,
     Agency,
+    DataSubjectRequestRule,
     ExpungementPeriod,
     NeedType,
     NeedTypeResponsibility,
@@ -250,6 +251,28 @@ def _load_judicial_record_rules(directory: Path) -> int:
     return len(data)
 
 
+def _load_data_subject_request_rules(directory: Path) -> int:
+    data = json.loads((directory / "data_subject_request_rules.json").read_text(encoding="utf-8"))
+    count = 0
+    for item in data:
+        for kind in item["kinds"]:
+            DataSubjectRequestRule.objects.update_or_create(
+                kind=kind,
+                valid_from=_date(item["valid_from"]),
+                defaults={
+                    "valid_to": _date(item["valid_to"]),
+                    "legal_basis": item["legal_basis"],
+                    "acknowledge_working_days": item["acknowledge_working_days"],
+                    "complete_working_days": item["complete_working_days"],
+                    "complete_with_processor_working_days": item[
+                        "complete_with_processor_working_days"
+                    ],
+                },
+            )
+            count += 1
+    return count
+
+
 @transaction.atomic
 def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Load or refresh every reference table; returns counts for the command to print."""
@@ -260,4 +283,5 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     counts.update(_load_calendar(directory))
     counts["loan_programmes"] = _load_loan_programmes(directory)
     counts["judicial_record_rules"] = _load_judicial_record_rules(directory)
+    counts["data_subject_request_rules"] = _load_data_subject_request_rules(directory)
     return counts

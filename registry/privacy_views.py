@@ -1,0 +1,171 @@
+"""Data-subject requests: the list with deadlines and the overdue ones, recording a request for a
+person, acknowledging and closing it, and "everything we hold" as JSON and PDF."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from registry import access, subject_data
+from registry.audit import audit_record
+from registry.errors import ApplicationError
+from registry.forms import DataRequestCloseForm, DataRequestForm
+from registry.models import DataSubjectRequest, Person
+from registry.models.access import AccessEvent
+from registry.services import privacy
+from registry.views import verified_required
+
+A = AccessEvent.Action
+
+
+def _may_see_people(request: HttpRequest) -> bool:
+    return access.has(request.user, "dsr.view")
+
+
+@verified_required
+@transaction.atomic
+def request_list(request: HttpRequest) -> HttpResponse:
+    if not (access.has(request.user, "dsr.view") or access.has(request.user, "dsr.oversee")):
+        raise PermissionDenied
+    today = timezone.localdate()
+    rows = access.data_request_list_for_user(request.user)
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        rows = rows.filter(DataSubjectRequest.overdue_q(today))
+    else:
+        rows = rows.filter(status__in=DataSubjectRequest.OPEN)
+    rows = list(rows.order_by("complete_due", "id")[:300])
+    overdue = {
+        r.pk
+        for r in rows
+        if r.complete_due < today or (r.status == "received" and r.acknowledge_due < today)
+    }
+    show_people = _may_see_people(request)
+    if show_people:
+        audit_record(actor=request.user, action=A.LIST, objects=rows, model=DataSubjectRequest)
+    return render(
+        request,
+        "registry/privacy_requests.html",
+        {
+            "rows": [(r, r.pk in overdue) for r in rows],
+            "overdue_only": overdue_only,
+            "show_people": show_people,
+            "today": today,
+        },
+    )
+
+
+@verified_required
+@transaction.atomic
+def request_new(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
+    access.require(request.user, "dsr.manage")
+    person = access.get_for_user(request.user, Person, uuid)
+    form = DataRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = privacy.data_request_record(
+                actor=request.user, person=person, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("privacy-request", uuid=created.uuid)
+    return render(
+        request,
+        "registry/privacy_request_new.html",
+        {"form": form, "person": person},
+        status=400 if form.errors else 200,
+    )
+
+
+def _request_for(request: HttpRequest, uuid) -> DataSubjectRequest:  # type: ignore[no-untyped-def]
+    try:
+        return access.data_request_list_for_user(request.user).get(uuid=uuid)
+    except (DataSubjectRequest.DoesNotExist, ValueError) as error:
+        raise Http404 from error
+
+
+@verified_required
+@transaction.atomic
+def request_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if not (access.has(request.user, "dsr.view") or access.has(request.user, "dsr.oversee")):
+        raise PermissionDenied
+    item = _request_for(request, uuid)
+    close_form = DataRequestCloseForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        access.require(request.user, "dsr.manage")
+        action = request.POST.get("action")
+        try:
+            if action == "acknowledge":
+                privacy.data_request_acknowledge(actor=request.user, request=item)
+                return redirect("privacy-request", uuid=item.uuid)
+            if action in ("complete", "refuse") and close_form.is_valid():
+                privacy.data_request_close(
+                    actor=request.user,
+                    request=item,
+                    response=close_form.cleaned_data["response"],
+                    refused=action == "refuse",
+                )
+                return redirect("privacy-request", uuid=item.uuid)
+        except (ApplicationError, ValidationError) as problem:
+            error = (
+                str(problem.message)
+                if isinstance(problem, ApplicationError)
+                else " ".join(problem.messages)
+            )
+    show_people = _may_see_people(request)
+    if show_people:
+        audit_record(actor=request.user, action=A.VIEW, objects=[item])
+    return render(
+        request,
+        "registry/privacy_request.html",
+        {
+            "item": item,
+            "show_people": show_people,
+            "can_manage": access.has(request.user, "dsr.manage"),
+            "can_export": access.has(request.user, "dsr.export"),
+            "close_form": close_form,
+            "error": error,
+            "today": timezone.localdate(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _subject(request: HttpRequest, uuid) -> tuple[Person, list]:  # type: ignore[no-untyped-def]
+    access.require(request.user, "dsr.export")
+    person = access.get_for_user(request.user, Person, uuid)
+    sections = subject_data.subject_data(person)
+    audit_record(
+        actor=request.user,
+        action=A.EXPORT,
+        objects=[person],
+        purpose="data subject access: everything held",
+    )
+    return person, sections
+
+
+@verified_required
+@transaction.atomic
+def subject_json(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
+    person, sections = _subject(request, uuid)
+    body = json.dumps(subject_data.to_json(person, sections), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-{person.uuid}.json"'
+    return response
+
+
+@verified_required
+@transaction.atomic
+def subject_pdf(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
+    person, sections = _subject(request, uuid)
+    response = HttpResponse(subject_data.to_pdf(person, sections), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-{person.uuid}.pdf"'
+    return response
