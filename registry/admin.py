@@ -410,3 +410,42 @@ class NotificationAdmin(ReadOnlyRecordAdmin):
 class ApiTokenAdmin(ReadOnlyRecordAdmin):
     list_display = ["user", "name", "prefix", "expires_at", "revoked_at", "last_used_at"]
     exclude = ["key_hash"]
+
+
+@admin.register(models.DataSubjectRequestRule)
+class DataSubjectRequestRuleAdmin(PolicyAdmin):
+    list_display = [
+        "kind",
+        "acknowledge_working_days",
+        "complete_working_days",
+        "complete_with_processor_working_days",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["kind"]
+
+
+@admin.register(models.DataSubjectRequest)
+class DataSubjectRequestAdmin(ReadOnlyRecordAdmin):
+    list_display = ["kind", "person", "status", "received_on", "acknowledge_due", "complete_due"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["person"]
+    exclude = ["details", "response"]
+
+
+@admin.register(models.ImportBatch)
+class ImportBatchAdmin(ReadOnlyRecordAdmin):
+    """The import log: counts and messages, never the file."""
+
+    list_display = [
+        "file_name",
+        "status",
+        "rows_total",
+        "rows_new",
+        "rows_duplicate",
+        "rows_error",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_filter = ["status", "file_kind"]
+    exclude = ["content"]

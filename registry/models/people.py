@@ -70,6 +70,14 @@ class Person(PublicModel):
         verbose_name = _("người chấp hành xong án")
         verbose_name_plural = _("người chấp hành xong án")
         ordering = ["folded_name", "id"]
+        indexes = [
+            # Import's duplicate check by name for people registered without a national ID.
+            models.Index(
+                fields=["folded_name", "birth_year"],
+                condition=models.Q(national_id_index__isnull=True),
+                name="person_without_id_name_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

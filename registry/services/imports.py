@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -184,11 +185,16 @@ def _find_duplicates(rows: list[imports.CheckedRow]) -> None:
                 "national_id_index", flat=True
             )
         )
-        names = {key[1][0] for _row, key in chunk}
+        # A namesake is a duplicate only where a national ID is missing on one side: rows with an
+        # ID look only at people without one; rows without an ID look at everyone.
+        with_id = {key[1][0] for _row, key in chunk if key[0]}
+        without_id = {key[1][0] for _row, key in chunk if not key[0]}
         people: dict[tuple, list[str | None]] = {}
-        for folded, year, commune_id, index in Person.objects.filter(
-            folded_name__in=names
-        ).values_list("folded_name", "birth_year", "cases__commune_id", "national_id_index"):
+        namesakes = Person.objects.filter(
+            Q(folded_name__in=with_id, national_id_index__isnull=True)
+            | Q(folded_name__in=without_id)
+        ).values_list("folded_name", "birth_year", "cases__commune_id", "national_id_index")
+        for folded, year, commune_id, index in namesakes:
             people.setdefault((folded, year, commune_id), []).append(index)
         for row, (index, name_key) in chunk:
             if index and index in registered:
