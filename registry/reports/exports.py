@@ -159,6 +159,7 @@ def to_pdf(report: Report) -> bytes:
                 headings_style=heading,
                 text_align=("LEFT", *(["RIGHT"] * len(table.columns))),
                 line_height=4.5,
+                align="LEFT",
             ) as grid:
                 header = grid.row()
                 for text in ["", *table.columns]:
@@ -201,22 +202,24 @@ def _pdf_bars(pdf, table: Table) -> None:  # type: ignore[no-untyped-def]
 # --- SVG charts ------------------------------------------------------------------------------
 
 
-def chart_bars(table: Table) -> list[tuple[str, float]]:
-    """(label, value) of the table's chart column, without total lines and empty figures."""
+def chart_bars(table: Table) -> list[tuple[str, int | float]]:
+    """(label, value) of the table's chart column without the total line; empty when every
+    figure is zero (no chart is drawn then)."""
     if table.chart_column is None:
         return []
-    return [
-        (row.label, float(row.values[table.chart_column] or 0))
+    bars = [
+        (row.label, row.values[table.chart_column] or 0)
         for row in table.rows
         if row.key != "total" and isinstance(row.values[table.chart_column], int | float)
     ]
+    return bars if any(value for _label, value in bars) else []
 
 
 def bar_chart_svg(table: Table) -> str:
     """A horizontal bar chart as inline SVG, readable without colour (values printed) and
     described for screen readers (``role="img"`` with a title)."""
     bars = chart_bars(table)
-    if not bars or not any(value for _label, value in bars):
+    if not bars:
         return ""
     top = max(value for _label, value in bars)
     row_height, label_width, bar_width = 22, 230, 260
@@ -236,7 +239,7 @@ def bar_chart_svg(table: Table) -> str:
             f"{escape(short)}</text>"
             f'<rect x="{label_width}" y="{y + 4}" width="{width:.1f}" height="14" fill="#26639a"/>'
             f'<text x="{label_width + width + 4:.1f}" y="{y + 15}" font-size="12">'
-            f"{escape(format_number(int(value) if value.is_integer() else value))}</text>"
+            f"{escape(format_number(value))}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

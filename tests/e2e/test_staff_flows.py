@@ -146,3 +146,46 @@ def test_home_affairs_enrols_a_referred_person_and_records_the_job(phones) -> No
     text = clerk.text()
     assert "Hoàn thành" in text and "Thợ sửa xe máy" in text and "Sau 12 tháng" in text
     clerk.shot("07-training-and-job")
+
+
+@pytest.mark.e2e
+def test_a_commune_officer_imports_notices_then_reads_the_report(phones, tmp_path) -> None:
+    """Issue 8 at phone width: upload a CSV of release notices, read the dry run, import, then
+    the year's report with its charts and downloads."""
+    import csv
+
+    from registry.imports import COLUMNS
+
+    release = (dt.date.today() + dt.timedelta(days=15)).strftime("%d/%m/%Y")  # noqa: DTZ011
+    path = tmp_path / "thong-bao-trai-giam.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([c.header for c in COLUMNS])
+        for name, national_id in (("Lò Văn Tiến", "014087990101"), ("Cầm Văn Sơn", "014087990102")):
+            values = {
+                "full_name": name,
+                "gender": "Nam",
+                "date_of_birth": "05/05/1987",
+                "national_id": national_id,
+                "commune": "Phường Chiềng Lề",  # the pre-2025 name: now Phường Tô Hiệu
+                "release_date": release,
+                "sentence_months": "24",
+            }
+            writer.writerow([values.get(c.key, "") for c in COLUMNS])
+    officer = phones("ca-xa")
+    officer.go("/imports/")
+    officer.page.set_input_files("input[type=file]", str(path))
+    submit(officer.page, "button:has-text('Tải lên và chạy thử')")
+    officer.page.wait_for_selector("[data-status=checked]", timeout=20_000)
+    assert "Nhập 2 người vào sổ theo dõi" in officer.text()
+    officer.shot("06-import-dry-run")
+    submit(officer.page, "button:has-text('Nhập 2 người')")
+    officer.page.wait_for_selector("[data-status=committed]", timeout=20_000)
+    assert "Đã tạo hồ sơ" in officer.text()
+    officer.shot("07-import-done")
+
+    officer.go(f"/reports/?period=year&year={dt.date.today().year}&scope=province")  # noqa: DTZ011
+    text = officer.text()
+    assert "Được trại giam thông báo trong kỳ" in text and "Tải PDF" in text
+    assert officer.page.locator("svg.chart").count() >= 1
+    officer.shot("08-report")
