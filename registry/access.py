@@ -610,9 +610,29 @@ def units_to_import(user: User) -> set[int] | None:
 
 def report_rows_for_user(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     """The rows of ``queryset`` whose figures the user may see in a report (``report.view``);
-    none for a role without it."""
+    none for a role without it. The same rule as ``_scope``, shaped for aggregates over large
+    tables: the commune and grant part is one subquery of case ids (``case_id IN (…)``) with the
+    granted ids read first, so that a commune's report reads that commune's rows through the
+    indexes instead of joining every case of the province."""
     case_prefix, by_agency = REPORT_PATHS[queryset.model._meta.model_name]
-    return _scoped(queryset, _scope(user, "report.view", case_prefix, by_agency=by_agency))
+    active = {r for r in roles(user) if "report.view" in CAPABILITIES.get(r, ())}
+    if Role.PROVINCIAL_POLICE in active:
+        return queryset
+    cases = Q(pk__in=[])
+    units = _units(user, active & COMMUNE_ROLES)
+    if units:
+        cases |= Q(commune_id__in=units)
+    granted = [row["content_object_id"] for row in granted_cases(user)] if active else []
+    if granted:  # a few ids, written out: the planner then estimates the commune part well
+        cases |= Q(pk__in=granted)
+    if case_prefix:
+        q = Q(**{f"{case_prefix}pk__in": Case.objects.filter(cases).values("pk")})
+    else:
+        q = cases
+    agencies = _agencies(user, active & AGENCY_ROLES)
+    if agencies:
+        q |= by_agency(agencies)
+    return queryset.filter(q)
 
 
 def data_request_list_for_user(user: User) -> QuerySet[DataSubjectRequest]:

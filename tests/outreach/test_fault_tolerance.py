@@ -199,11 +199,24 @@ def topology(committed_db, live_server, tmp_path):
         # Tasks sent from this process (the launch) go to the real workers through Redis.
         saved = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url")}
         celery_app.conf.update(task_always_eager=False, broker_url=topo.broker)
+        fresh_broker_connections()
         try:
             yield topo
         finally:
             celery_app.conf.update(saved)
+            fresh_broker_connections()
             topo.stop()
+
+
+def fresh_broker_connections() -> None:
+    """Forget pooled broker connections, so that the next send goes to the broker configured now
+    and not to one an earlier test of the session connected to."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    amqp = celery_app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 @transaction.atomic  # the seeder's COPY order relies on deferred foreign keys
@@ -233,7 +246,10 @@ def launch(manager: User, campaign) -> int:
         if campaign.outbox_written_at is not None:
             return campaign.planned_recipients
         time.sleep(0.2)
-    pytest.fail("the outbox was not written")
+    conf = celery_app.conf
+    pytest.fail(
+        f"the outbox was not written (broker {conf.broker_url}, eager {conf.task_always_eager})"
+    )
 
 
 def wait_until_terminal(campaign, topology: Topology, timeout: float) -> dict[str, int]:
