@@ -40,11 +40,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = rows.filter(status__in=DataSubjectRequest.OPEN)
     rows = list(rows.order_by("complete_due", "id")[:300])
-    overdue = {
-        r.pk
-        for r in rows
-        if r.complete_due < today or (r.status == "received" and r.acknowledge_due < today)
-    }
     show_people = _may_see_people(request)
     if show_people:
         audit_record(actor=request.user, action=A.LIST, objects=rows, model=DataSubjectRequest)
@@ -52,7 +47,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         request,
         "registry/privacy_requests.html",
         {
-            "rows": [(r, r.pk in overdue) for r in rows],
+            "rows": [(r, r.is_overdue(today)) for r in rows],
             "overdue_only": overdue_only,
             "show_people": show_people,
             "today": today,

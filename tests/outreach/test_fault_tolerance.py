@@ -209,10 +209,10 @@ def topology(committed_db, live_server, tmp_path):
 
 
 def fresh_broker_connections() -> None:
-    """Forget pooled broker connections, so that the next send goes to the broker configured now
-    and not to one an earlier test of the session connected to."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    """Forget the app's pooled broker connections, so that the next send goes to the broker
+    configured now: an eager ``.delay()`` earlier in the session (Celery acquires a producer even
+    then) pooled the default broker. kombu keeps one pool per broker URL; the app finds the one
+    for the current URL again (closing the old one would close it for later tests too)."""
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
