@@ -69,11 +69,8 @@ def import_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[n
     progress = (
         cache.get(progress_key(batch)) if batch.status in (S.CHECKING, S.COMMITTING) else None
     )
-    headers: list[str] = []
-    if batch.status == S.CHECKED and batch.content:
-        from registry.services.imports import sheet_headers
-
-        headers = sheet_headers(batch)
+    # The header row was kept by the dry run: the page never re-reads the file.
+    headers = batch.headers if batch.status == S.CHECKED else []
     chosen = {key: index for key, index in (batch.mapping or {}).items()}
     return render(
         request,

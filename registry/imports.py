@@ -27,6 +27,7 @@ from registry import validation
 from registry.errors import ApplicationError
 from registry.models import AdministrativeUnit, CustodyRecord
 from registry.selectors import UnitMatcher
+from registry.services.people import _clean_custody, _clean_person  # the form's own checks
 
 U = AdministrativeUnit
 
@@ -460,8 +461,6 @@ class RowChecker:
         return row[index] if index is not None and index < len(row) else None
 
     def check(self, number: int, row: list[Any]) -> CheckedRow:
-        from registry.services.people import _clean_custody, _clean_person
-
         result = CheckedRow(number)
         header = lambda key: BY_KEY[key].header  # noqa: E731
 

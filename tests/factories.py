@@ -102,3 +102,17 @@ def sign_in(client, user: User) -> None:
     session["signed_in_at"] = time.time()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def commune_officer(username: str, commune_name: str = "Tô Hiệu") -> User:
+    """A commune police officer of one commune."""
+    from registry.models import Agency, Membership, Role
+
+    unit = commune(commune_name)
+    user = UserFactory(username=username)
+    Membership.objects.create(
+        user=user,
+        role=Role.COMMUNE_POLICE,
+        agency=Agency.objects.get(level="commune", kind="police", jurisdiction=unit),
+    ).units.add(unit)
+    return user

@@ -39,6 +39,7 @@ class ImportBatch(PublicModel):
     file_sha256 = models.CharField(max_length=64, db_index=True)
     file_size = models.PositiveIntegerField(_("dung lượng (byte)"))
     content = EncryptedTextField(_("nội dung tệp (mã hóa, xóa khi xong)"))
+    headers = models.JSONField(_("tên các cột của tệp"), default=list, blank=True)
     mapping = models.JSONField(_("ghép cột"), default=dict, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=12, choices=Status.choices, default=Status.UPLOADED

@@ -90,14 +90,6 @@ def import_batch_upload(*, actor: User, file_name: str, data: bytes) -> ImportBa
     return batch
 
 
-def sheet_headers(batch: ImportBatch) -> list[str]:
-    """The header row of the batch's file, for the column mapping form."""
-    try:
-        return imports.read_file(batch.file_name, base64.b64decode(batch.content or "")).headers
-    except imports.FileRefused:
-        return []
-
-
 @dataclass
 class Plan:
     sheet_rows: int
@@ -218,7 +210,7 @@ def _record_plan(batch: ImportBatch, plan: Plan) -> None:
         for r in plan.duplicates
     )
     problems.sort(key=lambda p: (p["row"], p["kind"]))
-    batch.mapping = plan.mapping
+    batch.mapping, batch.headers = plan.mapping, plan.headers
     batch.rows_total = plan.sheet_rows
     batch.rows_new, batch.rows_duplicate = len(plan.new), len(plan.duplicates)
     batch.rows_error = plan.sheet_rows if plan.mapping_problems else len(plan.errors)

@@ -33,14 +33,7 @@ D = dt.date
 
 @pytest.fixture
 def officer():
-    commune = factories.commune("Tô Hiệu")
-    user = factories.UserFactory(username="ca-to-hieu")
-    Membership.objects.create(
-        user=user,
-        role=Role.COMMUNE_POLICE,
-        agency=Agency.objects.get(level="commune", kind="police", jurisdiction=commune),
-    ).units.add(commune)
-    return user
+    return factories.commune_officer("ca-to-hieu")
 
 
 @pytest.fixture
@@ -206,13 +199,7 @@ class PageTests:
             channel="letter",
             received_on=TODAY - dt.timedelta(days=40),
         )
-        other = factories.commune("Mường Lạn")
-        stranger = factories.UserFactory(username="ca-muong-lan")
-        Membership.objects.create(
-            user=stranger,
-            role=Role.COMMUNE_POLICE,
-            agency=Agency.objects.get(level="commune", kind="police", jurisdiction=other),
-        ).units.add(other)
+        stranger = factories.commune_officer("ca-muong-lan", "Mường Lạn")
         factories.sign_in(client, stranger)
         assert client.get(f"/privacy/requests/{request.uuid}/").status_code == 404
         assert client.get(f"/privacy/people/{person.uuid}/data.json").status_code == 404

@@ -51,14 +51,7 @@ def chief():
 
 @pytest.fixture
 def officer():
-    commune = factories.commune("Tô Hiệu")
-    user = factories.UserFactory(username="ca-to-hieu")
-    Membership.objects.create(
-        user=user,
-        role=Role.COMMUNE_POLICE,
-        agency=Agency.objects.get(level="commune", kind="police", jurisdiction=commune),
-    ).units.add(commune)
-    return user
+    return factories.commune_officer("ca-to-hieu")
 
 
 def row(**values: str) -> dict[str, str]:
