@@ -49,6 +49,7 @@ test: $(VENV)/.dev-installed
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff check --select DTZ --ignore-noqa .
 
 bench: bench-seed bench-access bench-api bench-outreach bench-load bench-reports bench-import
 

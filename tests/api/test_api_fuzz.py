@@ -24,6 +24,7 @@ from registry import services
 from registry.models import Agency, Role
 from tests import factories
 from tests.api.conftest import token_client
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +98,7 @@ def test_every_object_of_the_other_commune_answers_404(api) -> None:
     need = factories.make_need(builder, case, "residence")
     referral = services.referral_send(actor=builder, need=need, agency=agency)
     note = services.case_note_add(
-        actor=builder, case=case, kind="visit", happened_on=case.created_at.date(), text="x"
+        actor=builder, case=case, kind="visit", happened_on=today(), text="x"
     )
     consent = services.consent_record(
         actor=builder, person=person, purpose="outreach", evidence="x"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from registry.models import AccessEvent
 from tests import factories
+from tests.clock import today
 from tests.registry.test_permission_matrix import (
     CREATES,
     MOVES,
@@ -28,7 +28,6 @@ from tests.registry.test_permission_matrix import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 CREATE_URL = {"people": "people/register-notice/"}
 
 
@@ -44,7 +43,7 @@ def api_create_payload(world, resource: str, where: str) -> dict:
                 "national_id": factories.national_id(1991),
             },
             "custody": {
-                "release_date": str(TODAY - dt.timedelta(days=3)),
+                "release_date": str(today() - dt.timedelta(days=3)),
                 "release_kind": "completed",
                 "main_penalty": "prison",
                 "sentence_months": 24,
@@ -52,7 +51,7 @@ def api_create_payload(world, resource: str, where: str) -> dict:
         },
         "custody-records": {
             "person": str(objects["person"].uuid),
-            "release_date": str(TODAY - dt.timedelta(days=3)),
+            "release_date": str(today() - dt.timedelta(days=3)),
             "release_kind": "amnesty",
             "main_penalty": "prison",
             "sentence_months": 12,
@@ -66,7 +65,7 @@ def api_create_payload(world, resource: str, where: str) -> dict:
         "notes": {
             "case": str(objects["case"].uuid),
             "kind": "call",
-            "happened_on": str(TODAY),
+            "happened_on": str(today()),
             "text": "Gọi điện",
         },
         "consents": {

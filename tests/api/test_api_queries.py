@@ -10,6 +10,7 @@ from registry import services
 from registry.models import Agency, Role
 from tests import factories
 from tests.api.conftest import token_client
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def client(builder):
             actor=builder, case=factories.make_case(builder, person)
         )
         services.case_note_add(
-            actor=builder, case=case, kind="visit", happened_on=case.created_at.date(), text="x"
+            actor=builder, case=case, kind="visit", happened_on=today(), text="x"
         )
         services.consent_record(actor=builder, person=person, purpose="outreach", evidence="x")
         services.referral_send(

@@ -10,13 +10,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from tests.clock import days_from_today, today
 from tests.e2e.conftest import Phone
 
-TODAY = dt.date.today().isoformat()  # noqa: DTZ011 (the browser types local dates)
 OFFENCE = "Trộm cắp tài sản"
 
 
@@ -34,12 +32,12 @@ def register_notice(officer: Phone, name: str, national_id: str) -> str:
     page.select_option("#id_gender", "male")
     page.fill("#id_date_of_birth", "1988-06-02")
     page.fill("#id_national_id", national_id)
-    page.fill("#id_release_date", TODAY)
+    page.fill("#id_release_date", today().isoformat())
     page.select_option("#id_release_kind", "completed")
     page.select_option("#id_main_penalty", "prison")
     page.fill("#id_sentence_months", "24")
     page.fill("#id_offence", OFFENCE)
-    page.fill("#id_certificate_date", TODAY)
+    page.fill("#id_certificate_date", today().isoformat())
     officer.shot("01-notice-form")
     submit(page, "button:has-text('Lưu hồ sơ')")
     assert "/cases/" in page.url, officer.text()
@@ -50,7 +48,7 @@ def assess(officer: Phone, need_codes: list[str]) -> None:
     page = officer.page
     submit(page, "button:has-text('Đã trình diện')")
     page.select_option("form[action$='/milestone/'] select[name=kind]", "reception_meeting")
-    page.fill("form[action$='/milestone/'] input[name=date]", TODAY)
+    page.fill("form[action$='/milestone/'] input[name=date]", today().isoformat())
     page.fill("form[action$='/milestone/'] input[name=note]", "Đã ký cam kết HCD-05")
     submit(page, "form[action$='/milestone/'] button")
     for code in need_codes:
@@ -90,13 +88,13 @@ def test_a_loan_from_the_prison_notice_to_disbursement(phones) -> None:
     bank.page.select_option("#id_purpose", "production")
     bank.page.fill("#id_amount", "50000000")
     submit(bank.page, "button:has-text('Lưu hồ sơ')")
-    bank.page.fill("#id_date", TODAY)
+    bank.page.fill("#id_date", today().isoformat())
     submit(bank.page, "button:has-text('Ghi nhận UBND xã đã xác nhận mẫu 01/02')")
     submit(bank.page, "button:has-text('Nộp hồ sơ')")
     bank.page.fill("#id_amount", "50000000")
     submit(bank.page, "button:has-text('Phê duyệt')")
     bank.page.fill("#id_amount", "50000000")
-    bank.page.fill("#id_date", TODAY)
+    bank.page.fill("#id_date", today().isoformat())
     submit(bank.page, "button:has-text('Giải ngân')")
     assert "Đã giải ngân" in bank.text()
     seen.append(bank.page.content())
@@ -129,8 +127,8 @@ def test_home_affairs_enrols_a_referred_person_and_records_the_job(phones) -> No
     page.fill("#id_trade", "Sửa chữa xe máy")
     page.fill("#id_provider", "Trường Cao đẳng nghề Sơn La")
     page.select_option("#id_commune", "03646")
-    page.fill("#id_starts_on", (dt.date.today() + dt.timedelta(days=7)).isoformat())  # noqa: DTZ011
-    page.fill("#id_ends_on", (dt.date.today() + dt.timedelta(days=90)).isoformat())  # noqa: DTZ011
+    page.fill("#id_starts_on", days_from_today(7).isoformat())
+    page.fill("#id_ends_on", days_from_today(90).isoformat())
     page.fill("#id_seats", "12")
     submit(page, "button:has-text('Thêm khóa học')")
     clerk.shot("06-courses")
@@ -141,7 +139,7 @@ def test_home_affairs_enrols_a_referred_person_and_records_the_job(phones) -> No
     submit(page, "button:has-text('Hoàn thành khóa học')")
     page.fill("#id_employer", "Hợp tác xã cơ khí Tô Hiệu")
     page.fill("#id_job_title", "Thợ sửa xe máy")
-    page.fill("#id_started_on", TODAY)
+    page.fill("#id_started_on", today().isoformat())
     submit(page, "button:has-text('Ghi nhận việc làm')")
     text = clerk.text()
     assert "Hoàn thành" in text and "Thợ sửa xe máy" in text and "Sau 12 tháng" in text
@@ -156,7 +154,7 @@ def test_a_commune_officer_imports_notices_then_reads_the_report(phones, tmp_pat
 
     from registry.imports import COLUMNS
 
-    release = (dt.date.today() + dt.timedelta(days=15)).strftime("%d/%m/%Y")  # noqa: DTZ011
+    release = days_from_today(15).strftime("%d/%m/%Y")
     path = tmp_path / "thong-bao-trai-giam.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -184,7 +182,7 @@ def test_a_commune_officer_imports_notices_then_reads_the_report(phones, tmp_pat
     assert "Đã tạo hồ sơ" in officer.text()
     officer.shot("07-import-done")
 
-    officer.go(f"/reports/?period=year&year={dt.date.today().year}&scope=province")  # noqa: DTZ011
+    officer.go(f"/reports/?period=year&year={today().year}&scope=province")
     text = officer.text()
     assert "Được trại giam thông báo trong kỳ" in text and "Tải PDF" in text
     assert officer.page.locator("svg.chart").count() >= 1

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from registry import services
 from registry.models import Agency, JudicialRecordRequest, Membership, Role
 from registry.services import loans, training
 from tests import factories
+from tests.clock import today
 from tests.registry.test_casework_pages import officer_of
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def member(username: str, role: str, code: str):
@@ -86,7 +85,7 @@ class JusticePageTests:
         factories.sign_in(client, chief)
         assert str(referral.uuid) not in client.get("/overdue/").content.decode()
         type(referral).objects.filter(pk=referral.pk).update(
-            response_due=TODAY - dt.timedelta(days=1)
+            response_due=today() - dt.timedelta(days=1)
         )
         assert str(referral.uuid) in client.get("/overdue/").content.decode()
 
@@ -117,8 +116,8 @@ def test_another_communes_officer_gets_404_for_every_page_of_a_case(client, lan)
         trade="Mộc",
         provider="x",
         commune=case.commune,
-        starts_on=TODAY + dt.timedelta(days=3),
-        ends_on=TODAY + dt.timedelta(days=30),
+        starts_on=today() + dt.timedelta(days=3),
+        ends_on=today() + dt.timedelta(days=30),
         seats=3,
     )
     enrollment = training.enrollment_create(actor=lan, referral=job_referral, course=course)
@@ -174,7 +173,9 @@ def test_the_commune_committee_confirms_form_01_and_nothing_more(client, lan) ->
     ).units.add(case.commune)
     factories.sign_in(client, committee)
     assert str(loan.uuid) in client.get("/loans/").content.decode()
-    assert client.post(f"/loans/{loan.uuid}/confirm-form/", {"date": str(TODAY)}).status_code == 302
+    assert (
+        client.post(f"/loans/{loan.uuid}/confirm-form/", {"date": str(today())}).status_code == 302
+    )
     loan.refresh_from_db()
-    assert loan.form_confirmed_on == TODAY and loan.form_confirmed_by == committee
+    assert loan.form_confirmed_on == today() and loan.form_confirmed_by == committee
     assert client.post(f"/loans/{loan.uuid}/submit/", {}).status_code == 403

@@ -10,7 +10,6 @@ import subprocess
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from registry.errors import ApplicationError
 from registry.models import (
@@ -25,9 +24,9 @@ from registry.models import (
 )
 from registry.services import consent_record, privacy
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 D = dt.date
 
 
@@ -102,13 +101,13 @@ class LifecycleTests:
             person=person,
             kind="correction",
             channel="letter",
-            received_on=TODAY - dt.timedelta(days=60),
+            received_on=today() - dt.timedelta(days=60),
             details="Sửa địa chỉ",
         )
         fresh = privacy.data_request_record(
             actor=officer, person=person, kind="access", channel="in_person"
         )
-        overdue = DataSubjectRequest.objects.filter(DataSubjectRequest.overdue_q(TODAY))
+        overdue = DataSubjectRequest.objects.filter(DataSubjectRequest.overdue_q(today()))
         assert list(overdue) == [old]
         privacy.data_request_acknowledge(actor=officer, request=fresh)
         with pytest.raises(ApplicationError):
@@ -116,12 +115,12 @@ class LifecycleTests:
         with pytest.raises(ValidationError):
             privacy.data_request_close(actor=officer, request=fresh, response=" ")
         done = privacy.data_request_close(actor=officer, request=fresh, response="Đã gửi bản sao")
-        assert done.status == "completed" and done.closed_on == TODAY
+        assert done.status == "completed" and done.closed_on == today()
         refused = privacy.data_request_close(
             actor=officer, request=old, response="Điều 19(1)(c): nhiệm vụ luật định", refused=True
         )
         assert refused.status == "refused"
-        assert not DataSubjectRequest.objects.filter(DataSubjectRequest.overdue_q(TODAY)).exists()
+        assert not DataSubjectRequest.objects.filter(DataSubjectRequest.overdue_q(today())).exists()
         assert AccessEvent.objects.filter(object_type="datasubjectrequest").count() >= 5
 
     def test_a_withdrawal_withdraws_the_consents_at_once(self, officer, person) -> None:
@@ -151,7 +150,7 @@ class LifecycleTests:
                 person=person,
                 kind="everything",
                 channel="pigeon",
-                received_on=TODAY + dt.timedelta(days=1),
+                received_on=today() + dt.timedelta(days=1),
             )
         assert set(caught.value.message_dict) == {"kind", "channel", "received_on"}
 
@@ -163,7 +162,7 @@ class PageTests:
         assert f"/privacy/people/{person.uuid}/requests/new/" in detail
         response = client.post(
             f"/privacy/people/{person.uuid}/requests/new/",
-            {"kind": "access", "channel": "in_person", "received_on": TODAY.isoformat()},
+            {"kind": "access", "channel": "in_person", "received_on": today().isoformat()},
         )
         assert response.status_code == 302
         item = DataSubjectRequest.objects.get()
@@ -197,7 +196,7 @@ class PageTests:
             person=person,
             kind="deletion",
             channel="letter",
-            received_on=TODAY - dt.timedelta(days=40),
+            received_on=today() - dt.timedelta(days=40),
         )
         stranger = factories.commune_officer("ca-muong-lan", "Mường Lạn")
         factories.sign_in(client, stranger)

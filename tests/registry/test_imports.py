@@ -13,7 +13,6 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
-from django.utils import timezone
 
 from registry import imports
 from registry.errors import ApplicationError
@@ -33,10 +32,10 @@ from registry.services.imports import (
     import_batch_upload,
 )
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-RELEASE = (TODAY + dt.timedelta(days=20)).strftime("%d/%m/%Y")
+RELEASE = (today() + dt.timedelta(days=20)).strftime("%d/%m/%Y")
 HEADERS = [c.header for c in imports.COLUMNS]
 
 
@@ -172,7 +171,7 @@ class DryRunAndCommitTests:
         cases = Case.objects.filter(person__full_name__in=["Lò Văn Pàng", "Quàng Văn Ánh"])
         assert {c.commune.name for c in cases} == {"Tô Hiệu", "Chiềng An"}
         case = Case.objects.get(person__full_name="Cầm Thị Hoa")
-        assert case.status == "expected" and case.address_check_due > TODAY
+        assert case.status == "expected" and case.address_check_due > today()
         assert case.custody_record.offence == "Trộm cắp tài sản"
         assert case.custody_record.expungement_eligible_date is not None
         assert case.person.phone == "+84912345678" and case.person.gender == "female"
@@ -250,11 +249,11 @@ class DryRunAndCommitTests:
             1,
             "Lò Văn Pàng",
             "nam",
-            dt.datetime(1985, 3, 14),  # noqa: DTZ001
+            dt.datetime.combine(dt.date(1985, 3, 14), dt.time()),
             int(national_id),
             912345678,
             "Tô Hiệu",
-            dt.datetime.combine(TODAY + dt.timedelta(days=10), dt.time()),  # noqa: DTZ001
+            dt.datetime.combine(today() + dt.timedelta(days=10), dt.time()),
             24,
         ]
         batch = dry_run(chief, xlsx_bytes([headers, values]), "danh-sach.xlsx")

@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from registry import services
 from registry.models import Agency, Case, Membership, Notification, Role
 from registry.services.notifications import referrals_escalate_overdue
 from registry.worklists import commune_worklist
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -47,9 +46,9 @@ class WorklistTests:
         seen = services.case_record_presentation(actor=officer, case=new_case(officer))
         Case.objects.filter(pk=seen.pk).update(classification="C")
         services.case_note_add(
-            actor=officer, case=seen, kind="visit", happened_on=TODAY, text="Thăm"
+            actor=officer, case=seen, kind="visit", happened_on=today(), text="Thăm"
         )
-        released = TODAY - dt.timedelta(
+        released = today() - dt.timedelta(
             days=2 * 365 - 20
         )  # eligible in about 20 days (art. 70 band b)
         soon = services.case_record_presentation(
@@ -62,7 +61,7 @@ class WorklistTests:
                 sentence_months=12,
             ),
         )
-        work = commune_worklist(user=officer, on=TODAY)
+        work = commune_worklist(user=officer, on=today())
         assert list(work.expected_arrivals) == [expected]
         assert elsewhere not in work.expected_arrivals
         assert unseen in work.visits_due and seen not in work.visits_due
@@ -77,23 +76,25 @@ class WorklistTests:
             actor=officer,
             case=case,
             kind="visit",
-            happened_on=TODAY - dt.timedelta(days=40),
+            happened_on=today() - dt.timedelta(days=40),
             text="Thăm",
         )
         case.refresh_from_db()
-        assert case.last_contact_on == TODAY - dt.timedelta(days=40)
-        assert case in commune_worklist(user=officer, on=TODAY).visits_due  # 40 > 30 days
-        services.case_note_add(actor=officer, case=case, kind="call", happened_on=TODAY, text="Gọi")
+        assert case.last_contact_on == today() - dt.timedelta(days=40)
+        assert case in commune_worklist(user=officer, on=today()).visits_due  # 40 > 30 days
+        services.case_note_add(
+            actor=officer, case=case, kind="call", happened_on=today(), text="Gọi"
+        )
         services.case_note_add(
             actor=officer,
             case=case,
             kind="visit",
-            happened_on=TODAY - dt.timedelta(days=90),
+            happened_on=today() - dt.timedelta(days=90),
             text="Ghi muộn một lần thăm cũ",
         )
         case.refresh_from_db()
-        assert case.last_contact_on == TODAY
-        assert case not in commune_worklist(user=officer, on=TODAY).visits_due
+        assert case.last_contact_on == today()
+        assert case not in commune_worklist(user=officer, on=today()).visits_due
 
     def test_referrals_waiting_on_the_commune_police(self, officer) -> None:
         case = services.case_record_presentation(actor=officer, case=new_case(officer))
@@ -103,7 +104,7 @@ class WorklistTests:
             need=factories.make_need(officer, case, "residence"),
             agency=police,
         )
-        assert list(commune_worklist(user=officer, on=TODAY).referrals_waiting) == [referral]
+        assert list(commune_worklist(user=officer, on=today()).referrals_waiting) == [referral]
 
 
 class NotificationTests:

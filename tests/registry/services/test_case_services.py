@@ -6,16 +6,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from registry import services
 from registry.errors import ApplicationError
 from registry.models import Case, CaseMilestone, Need, Referral
 from registry.workdays import add_working_days
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ class CaseOpenTests:
     def test_it_opens_an_expected_case_with_the_address_check_deadline(self, alice) -> None:
         case = factories.make_case(alice)
         assert case.status == Case.Status.EXPECTED
-        assert case.address_check_due == add_working_days(TODAY, 3)
+        assert case.address_check_due == add_working_days(today(), 3)
         assert case.milestones.get().kind == CaseMilestone.Kind.NOTICE_RECEIVED
 
     def test_it_refuses_a_second_open_case_for_the_same_person(self, alice) -> None:
@@ -62,10 +61,10 @@ class CaseTransitionTests:
         assert case.status == Case.Status.ACTIVE
         assert case.assigned_officer == alice
         services.case_record_milestone(
-            actor=alice, case=case, kind="reception_meeting", on=TODAY, note="HCD-05"
+            actor=alice, case=case, kind="reception_meeting", on=today(), note="HCD-05"
         )
         case = services.case_close(actor=alice, case=case, reason=Case.CloseReason.EXPUNGED)
-        assert (case.status, case.close_reason, case.closed_on) == ("closed", "expunged", TODAY)
+        assert (case.status, case.close_reason, case.closed_on) == ("closed", "expunged", today())
         assert set(case.milestones.values_list("kind", flat=True)) == {
             "notice_received",
             "address_verified",
@@ -89,7 +88,7 @@ class CaseTransitionTests:
             "present": lambda: services.case_record_presentation(actor=alice, case=case),
             "close": lambda: services.case_close(actor=alice, case=case, reason="other"),
             "milestone": lambda: services.case_record_milestone(
-                actor=alice, case=case, kind="id_issued", on=TODAY
+                actor=alice, case=case, kind="id_issued", on=today()
             ),
             "need": lambda: services.need_identify(
                 actor=alice, case=case, need_type=factories.need_type("job")
@@ -128,12 +127,12 @@ class CaseTransitionTests:
     def test_status_milestones_cannot_be_recorded_directly(self, alice) -> None:
         with pytest.raises(ValidationError):
             services.case_record_milestone(
-                actor=alice, case=factories.make_case(alice), kind="presented", on=TODAY
+                actor=alice, case=factories.make_case(alice), kind="presented", on=today()
             )
 
     def test_helper_assignment_records_its_milestone(self, alice) -> None:
         case = services.case_assign_helper(
-            actor=alice, case=factories.make_case(alice), helper="Bí thư chi bộ bản Hìn", on=TODAY
+            actor=alice, case=factories.make_case(alice), helper="Bí thư chi bộ bản Hìn", on=today()
         )
         assert case.helper == "Bí thư chi bộ bản Hìn"
         assert case.milestones.filter(kind="helper_assigned").exists()
@@ -167,11 +166,11 @@ class NeedAndNoteTests:
                 actor=alice,
                 case=case,
                 kind="visit",
-                happened_on=TODAY + dt.timedelta(days=1),
+                happened_on=today() + dt.timedelta(days=1),
                 text=" ",
             )
         assert {"text", "happened_on"} == set(caught.value.error_dict)
         note = services.case_note_add(
-            actor=alice, case=case, kind="call", happened_on=TODAY, text="Gọi điện hỏi thăm"
+            actor=alice, case=case, kind="call", happened_on=today(), text="Gọi điện hỏi thăm"
         )
         assert note.text == "Gọi điện hỏi thăm"

@@ -7,16 +7,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from registry.errors import ApplicationError
 from registry.models import LoanApplication, LoanProgramme
 from registry.services import loans
 from registry.workdays import add_months
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 S = LoanApplication.Status
 
 
@@ -109,8 +108,8 @@ def case(officer):
     record = factories.make_custody(
         officer,
         person,
-        release_date=TODAY - dt.timedelta(days=400),
-        certificate_date=TODAY - dt.timedelta(days=400),
+        release_date=today() - dt.timedelta(days=400),
+        certificate_date=today() - dt.timedelta(days=400),
     )
     from registry import services
 
@@ -135,12 +134,12 @@ class LoanLifecycleTests:
         assert loan.status == S.SUBMITTED and warnings == []
         loan = loans.loan_approve(actor=officer, loan=loan, amount=50_000_000)
         with pytest.raises(ValidationError):
-            loans.loan_disburse(actor=officer, loan=loan, amount=60_000_000, on=TODAY)
-        loan = loans.loan_disburse(actor=officer, loan=loan, amount=50_000_000, on=TODAY)
+            loans.loan_disburse(actor=officer, loan=loan, amount=60_000_000, on=today())
+        loan = loans.loan_disburse(actor=officer, loan=loan, amount=50_000_000, on=today())
         loan = loans.loan_start_repaying(actor=officer, loan=loan)
         loan = loans.loan_mark_overdue(actor=officer, loan=loan)
         loan = loans.loan_start_repaying(actor=officer, loan=loan)
-        loan = loans.loan_repaid(actor=officer, loan=loan, on=TODAY)
+        loan = loans.loan_repaid(actor=officer, loan=loan, on=today())
         assert (loan.status, loan.approved_amount, loan.disbursed_amount) == (
             S.REPAID,
             50_000_000,
@@ -169,7 +168,7 @@ class LoanLifecycleTests:
         )
         for step in (
             lambda: loans.loan_approve(actor=officer, loan=loan, amount=1),
-            lambda: loans.loan_disburse(actor=officer, loan=loan, amount=1, on=TODAY),
+            lambda: loans.loan_disburse(actor=officer, loan=loan, amount=1, on=today()),
             lambda: loans.loan_confirm_form(actor=officer, loan=loan),
         ):
             with pytest.raises(ApplicationError):
@@ -185,7 +184,7 @@ class LoanLifecycleTests:
 
     def test_the_window_warning_reaches_the_officer(self, officer) -> None:
         person = factories.make_person(officer)
-        released = add_months(TODAY, -60) + dt.timedelta(days=30)
+        released = add_months(today(), -60) + dt.timedelta(days=30)
         record = factories.make_custody(
             officer,
             person,

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from registry import services
 from registry.errors import ApplicationError
@@ -14,9 +13,9 @@ from registry.models import Agency, Need, Referral
 from registry.services.referrals import REFERRAL_ACTIONS
 from registry.workdays import add_working_days
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 R = Referral.Status
 
 # The statuses each action may start from, as drawn on the Referral model.
@@ -80,7 +79,7 @@ class ReferralSendTests:
     def test_a_legal_duty_is_a_lawful_basis(self, alice, home_affairs) -> None:
         referral = new_referral(alice, home_affairs)
         assert referral.lawful_basis == Referral.LawfulBasis.LEGAL_DUTY
-        assert referral.response_due == add_working_days(TODAY, 10)
+        assert referral.response_due == add_working_days(today(), 10)
         assert referral.need.status == Need.Status.REFERRED
         assert list(referral.transitions.values_list("from_status", "to_status")) == [
             ("", "requested")
@@ -133,8 +132,8 @@ class ReferralSendTests:
             person=case.person,
             purpose="referral",
             evidence="x",
-            given_on=TODAY - dt.timedelta(days=30),
-            expires_on=TODAY - dt.timedelta(days=1),
+            given_on=today() - dt.timedelta(days=30),
+            expires_on=today() - dt.timedelta(days=1),
         )
         need = factories.make_need(alice, case, "loan")
         with pytest.raises(ApplicationError):

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from registry import services
 from registry.errors import ApplicationError
@@ -15,9 +14,9 @@ from registry.models import Agency
 from registry.services import training
 from registry.workdays import add_months
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -52,8 +51,8 @@ def course(
         trade=trade,
         provider="Trường Cao đẳng Sơn La",
         commune=factories.commune(commune_name),
-        starts_on=TODAY + dt.timedelta(days=days_ahead),
-        ends_on=TODAY + dt.timedelta(days=days_ahead + 60),
+        starts_on=today() + dt.timedelta(days=days_ahead),
+        ends_on=today() + dt.timedelta(days=days_ahead + 60),
         seats=seats,
     )
 
@@ -103,17 +102,17 @@ class TrainingTests:
             course=course(officer, home_affairs, "Mộc", "Tô Hiệu"),
         )
         done = training.enrollment_finish(
-            actor=officer, enrollment=enrollment, completed=True, on=TODAY, attended_days=40
+            actor=officer, enrollment=enrollment, completed=True, on=today(), attended_days=40
         )
         assert (done.status, done.attended_days) == ("completed", 40)
         with pytest.raises(ApplicationError):
             training.enrollment_finish(
-                actor=officer, enrollment=enrollment, completed=False, on=TODAY
+                actor=officer, enrollment=enrollment, completed=False, on=today()
             )
 
     def test_a_placement_is_followed_up_at_3_6_and_12_months(self, officer, home_affairs) -> None:
         referral = referral_in(officer, home_affairs, code="job")
-        started = TODAY - dt.timedelta(days=200)
+        started = today() - dt.timedelta(days=200)
         placement = training.placement_record(
             actor=officer,
             referral=referral,
@@ -127,15 +126,17 @@ class TrainingTests:
             6: add_months(started, 6),
             12: add_months(started, 12),
         }
-        listed = list(training.follow_ups_due(agency=home_affairs, on=TODAY))
+        listed = list(training.follow_ups_due(agency=home_affairs, on=today()))
         assert [f.months for f in listed] == [3, 6]
         checked = training.follow_up_record(
-            actor=officer, follow_up=listed[0], employed=True, on=TODAY
+            actor=officer, follow_up=listed[0], employed=True, on=today()
         )
         assert checked.outcome == "employed"
         with pytest.raises(ApplicationError):
-            training.follow_up_record(actor=officer, follow_up=listed[0], employed=False, on=TODAY)
-        assert [f.months for f in training.follow_ups_due(agency=home_affairs, on=TODAY)] == [6]
+            training.follow_up_record(
+                actor=officer, follow_up=listed[0], employed=False, on=today()
+            )
+        assert [f.months for f in training.follow_ups_due(agency=home_affairs, on=today())] == [6]
 
     def test_course_dates_and_seats_are_checked(self, officer, home_affairs) -> None:
         with pytest.raises(ValidationError) as caught:
@@ -145,8 +146,8 @@ class TrainingTests:
                 trade=" ",
                 provider="x",
                 commune=factories.commune(),
-                starts_on=TODAY,
-                ends_on=TODAY - dt.timedelta(days=1),
+                starts_on=today(),
+                ends_on=today() - dt.timedelta(days=1),
                 seats=0,
             )
         assert {"trade", "ends_on", "seats"} == set(caught.value.error_dict)
