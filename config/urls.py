@@ -11,7 +11,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("outreach/", include("outreach.urls")),
     # The public website; a proxy may serve it at the root of its own domain.
-    path("huong-thien/", include("outreach.public_views")),
+    path("huong-thien/", include("outreach.public_urls")),
     path("", include("registry.urls")),
 ]
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.cache import cache_control, cache_page
@@ -279,15 +279,3 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     ]
     lines.append("</urlset>")
     return HttpResponse("\n".join(lines), content_type="application/xml")
-
-
-urlpatterns = [
-    path("", home, name="public-home"),
-    path("lien-he/", contacts, name="public-contacts"),
-    path("hoi/", ask, name="public-ask"),
-    path("tin-nhan/", my_messages, name="public-messages"),
-    path("bai/<slug:slug>/", article, name="public-article"),
-    path("feed.atom", cache_page(settings.PUBLIC_CACHE_SECONDS)(LatestFeed()), name="public-feed"),
-    path("sitemap.xml", sitemap, name="public-sitemap"),
-    path("<slug:slug>/", section, name="public-section"),
-]

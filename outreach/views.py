@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.views.decorators.http import require_POST
 
 from outreach import selectors
@@ -36,7 +35,7 @@ from registry import access
 from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import AccessEvent
-from registry.views import verified_required
+from registry.views.common import verified_required
 
 
 def _apply(form: Any, error: ValidationError | ApplicationError) -> None:
@@ -304,7 +303,7 @@ def campaign_action(request: HttpRequest, uuid: UUID, action: str) -> HttpRespon
         step(request.user, campaign, review.cleaned_data.get("note") or "")
     except (ValidationError, ApplicationError) as error:
         messages = [error.message] if isinstance(error, ApplicationError) else error.messages
-        return render(request, "registry/error.html", {"messages": messages}, status=400)
+        return render(request, "errors/refused.html", {"messages": messages}, status=400)
     return redirect("outreach-campaign", uuid=campaign.uuid)
 
 
@@ -409,24 +408,5 @@ def question_action(request: HttpRequest, uuid: UUID, action: str) -> HttpRespon
         else:
             return HttpResponse(status=404)
     except ValidationError as error:
-        return render(request, "registry/error.html", {"messages": error.messages}, status=400)
+        return render(request, "errors/refused.html", {"messages": error.messages}, status=400)
     return redirect("outreach-questions")
-
-
-urlpatterns = [
-    path("", home, name="outreach-home"),
-    path("content/new/", content_edit, name="outreach-content-new"),
-    path("content/preview/", content_preview, name="outreach-content-preview"),
-    path("content/<uuid:uuid>/", content_edit, name="outreach-content"),
-    path("content/<uuid:uuid>/<slug:action>/", content_action, name="outreach-content-action"),
-    path("segments/new/", segment_edit, name="outreach-segment-new"),
-    path("segments/count/", segment_count, name="outreach-segment-count"),
-    path("segments/<uuid:uuid>/", segment_edit, name="outreach-segment"),
-    path("campaigns/new/", campaign_new, name="outreach-campaign-new"),
-    path("campaigns/<uuid:uuid>/", campaign_detail, name="outreach-campaign"),
-    path("campaigns/<uuid:uuid>/<slug:action>/", campaign_action, name="outreach-campaign-action"),
-    path("approvals/", approvals, name="outreach-approvals"),
-    path("questions/", questions, name="outreach-questions"),
-    path("questions/<uuid:uuid>/<slug:action>/", question_action, name="outreach-question-action"),
-    path("people/<uuid:uuid>/messages/", person_messages, name="outreach-person-messages"),
-]

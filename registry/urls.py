@@ -1,14 +1,12 @@
 from django.urls import path
 
-from registry import (
-    account_views,
-    agency_views,
-    casework_views,
-    import_views,
-    privacy_views,
-    report_views,
-    views,
-)
+from registry.views import accounts as account_views
+from registry.views import agencies as agency_views
+from registry.views import casework as casework_views
+from registry.views import common as views
+from registry.views import imports as import_views
+from registry.views import privacy as privacy_views
+from registry.views import reports as report_views
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -15,8 +15,8 @@ from django.conf import settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from registry.account_views import recovery_codes_issue
 from registry.models import AccessEvent, Membership, Role
+from registry.views.accounts import recovery_codes_issue
 from tests import factories
 
 pytestmark = pytest.mark.django_db

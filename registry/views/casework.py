@@ -36,7 +36,7 @@ from registry.models import (
     Referral,
     ReferralTransition,
 )
-from registry.views import verified_required
+from registry.views.common import verified_required
 from registry.worklists import commune_worklist, first_rows
 
 A = AccessEvent.Action
@@ -206,7 +206,7 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
         except ApplicationError as error:
             messages = [str(error.message)]
     if messages:
-        return render(request, "registry/error.html", {"messages": messages}, status=400)
+        return render(request, "errors/refused.html", {"messages": messages}, status=400)
     return redirect("case-timeline", uuid=case.uuid)
 
 
@@ -327,5 +327,5 @@ def referral_act(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
         )
     except (ValidationError, ApplicationError) as error:
         messages = error.messages if isinstance(error, ValidationError) else [str(error.message)]
-        return render(request, "registry/error.html", {"messages": messages}, status=400)
+        return render(request, "errors/refused.html", {"messages": messages}, status=400)
     return redirect("inbox")

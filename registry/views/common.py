@@ -117,7 +117,7 @@ def home(request: HttpRequest) -> HttpResponse:
     visible = [r for r in RESOURCES.values() if access.has(request.user, f"{r.capability}.view")]
     return render(
         request,
-        "registry/home.html",
+        "home.html",
         {
             "resources": visible,
             "can_audit": access.has(request.user, "audit.view"),
@@ -387,9 +387,9 @@ def _write(
         with transaction.atomic():
             obj = call()
     except ValidationError as error:
-        return render(request, "registry/error.html", {"messages": error.messages}, status=400)
+        return render(request, "errors/refused.html", {"messages": error.messages}, status=400)
     except ApplicationError as error:
-        return render(request, "registry/error.html", {"messages": [error.message]}, status=409)
+        return render(request, "errors/refused.html", {"messages": [error.message]}, status=409)
     target = obj if hasattr(obj, "uuid") else None
     if (
         target is not None
@@ -431,7 +431,7 @@ def audit_events(request: HttpRequest) -> HttpResponse:
     page = Paginator(_events(request), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "registry/audit.html",
+        "audit/events.html",
         {
             "page": page,
             "actions": AccessEvent.Action.choices,
@@ -493,4 +493,4 @@ def person_viewers(request: HttpRequest, uuid: str) -> HttpResponse:
         "-at", "-id"
     )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/viewers.html", {"person": person, "page": page})
+    return render(request, "audit/viewers.html", {"person": person, "page": page})

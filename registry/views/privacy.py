@@ -18,7 +18,7 @@ from registry.forms import DataRequestCloseForm, DataRequestForm
 from registry.models import DataSubjectRequest, Person
 from registry.models.access import AccessEvent
 from registry.services import privacy
-from registry.views import verified_required
+from registry.views.common import verified_required
 
 A = AccessEvent.Action
 
@@ -45,7 +45,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         audit_record(actor=request.user, action=A.LIST, objects=rows, model=DataSubjectRequest)
     return render(
         request,
-        "registry/privacy_requests.html",
+        "privacy/requests.html",
         {
             "rows": [(r, r.is_overdue(today)) for r in rows],
             "overdue_only": overdue_only,
@@ -73,7 +73,7 @@ def request_new(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-
             return redirect("privacy-request", uuid=created.uuid)
     return render(
         request,
-        "registry/privacy_request_new.html",
+        "privacy/request_new.html",
         {"form": form, "person": person},
         status=400 if form.errors else 200,
     )
@@ -120,7 +120,7 @@ def request_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[
         audit_record(actor=request.user, action=A.VIEW, objects=[item])
     return render(
         request,
-        "registry/privacy_request.html",
+        "privacy/request.html",
         {
             "item": item,
             "show_people": show_people,

@@ -17,7 +17,7 @@ from registry.models.access import AccessEvent
 from registry.reports.exports import bar_chart_svg, format_number, to_pdf, to_xlsx
 from registry.reports.figures import Report, build_report
 from registry.reports.periods import Period, Scope
-from registry.views import verified_required
+from registry.views.common import verified_required
 
 U = AdministrativeUnit
 
@@ -61,7 +61,7 @@ def _page(request: HttpRequest, report: Report | None, error: str = "") -> HttpR
             sections.append({"section": section, "tables": tables})
     return render(
         request,
-        "registry/reports.html",
+        "reports/report.html",
         {
             "report": report,
             "sections": sections,

@@ -14,7 +14,7 @@ from registry import access, imports, tasks
 from registry.errors import ApplicationError
 from registry.models import ImportBatch
 from registry.services.imports import import_batch_claim, import_batch_upload, progress_key
-from registry.views import verified_required
+from registry.views.common import verified_required
 
 S = ImportBatch.Status
 
@@ -52,7 +52,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             return redirect("import-detail", uuid=batch.uuid)
     return render(
         request,
-        "registry/imports.html",
+        "imports/imports.html",
         {
             # Not the files: an encrypted field left out of a query reads as empty.
             "batches": _batches(request).defer("content")[:50],
@@ -74,7 +74,7 @@ def import_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[n
     chosen = {key: index for key, index in (batch.mapping or {}).items()}
     return render(
         request,
-        "registry/import_detail.html",
+        "imports/import_detail.html",
         {
             "batch": batch,
             "progress": progress,

@@ -36,7 +36,7 @@ from registry.services.judicial_records import (
     judicial_record_refuse,
     judicial_record_request_create,
 )
-from registry.views import verified_required
+from registry.views.common import verified_required
 
 A = AccessEvent.Action
 
@@ -56,7 +56,7 @@ def _errors(error: Exception) -> list[str]:
 
 
 def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
-    return render(request, "registry/error.html", {"messages": _errors(error)}, status=400)
+    return render(request, "errors/refused.html", {"messages": _errors(error)}, status=400)
 
 
 # --- Social Policy Bank ------------------------------------------------------------------------
@@ -107,7 +107,7 @@ def loan_worklist(request: HttpRequest) -> HttpResponse:
         model=Referral,
         purpose="loan worklist",
     )
-    return render(request, "agency/loans.html", {"loans": rows, "referrals": referrals})
+    return render(request, "agencies/loans.html", {"loans": rows, "referrals": referrals})
 
 
 @verified_required
@@ -125,7 +125,7 @@ def loan_create(request: HttpRequest, uuid: str) -> HttpResponse:
             return redirect("loan-detail", uuid=loan.uuid)
     return render(
         request,
-        "agency/loan_form.html",
+        "agencies/loan_form.html",
         {"form": form, "referral": referral},
         status=400 if form.errors else 200,
     )
@@ -150,7 +150,7 @@ def loan_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     )
     return render(
         request,
-        "agency/loan_detail.html",
+        "agencies/loan_detail.html",
         {
             "loan": loan,
             "check": check,
@@ -248,7 +248,7 @@ def courses(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "agency/courses.html",
+        "agencies/courses.html",
         {"form": form, "courses": rows[:100]},
         status=400 if form.errors else 200,
     )
@@ -269,7 +269,7 @@ def referral_training(request: HttpRequest, uuid: str) -> HttpResponse:
     ]
     return render(
         request,
-        "agency/referral_training.html",
+        "agencies/referral_training.html",
         {
             "referral": referral,
             "matches": matches,
@@ -324,7 +324,7 @@ def placement(request: HttpRequest, uuid: str) -> HttpResponse:
     if not form.is_valid():
         return render(
             request,
-            "registry/error.html",
+            "errors/refused.html",
             {"messages": [m for errors in form.errors.values() for m in errors]},
             status=400,
         )
@@ -364,7 +364,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         .select_related("placement__referral__need__case__person")
         .order_by("due_on")[:100]
     )
-    return render(request, "agency/follow_ups.html", {"due": due})
+    return render(request, "agencies/follow_ups.html", {"due": due})
 
 
 # --- notifications ---------------------------------------------------------------------------
@@ -378,7 +378,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
             read_at=timezone.now()
         )
         return redirect("notifications")
-    return render(request, "agency/notifications.html", {"rows": rows})
+    return render(request, "agencies/notifications.html", {"rows": rows})
 
 
 # --- Justice: judicial record certificates ------------------------------------------------------
@@ -434,7 +434,7 @@ def judicial_records(request: HttpRequest, uuid: str) -> HttpResponse:
         rows = list(referral.judicial_record_requests.order_by("-requested_on"))
     return render(
         request,
-        "agency/judicial_records.html",
+        "agencies/judicial_records.html",
         {"referral": referral, "form": form, "rows": rows},
         status=400 if form.errors else 200,
     )
@@ -453,4 +453,4 @@ def overdue(request: HttpRequest) -> HttpResponse:
     audit_record(
         actor=request.user, action=A.LIST, objects=rows, model=Referral, purpose="overdue referrals"
     )
-    return render(request, "agency/overdue.html", {"rows": rows})
+    return render(request, "agencies/overdue.html", {"rows": rows})
