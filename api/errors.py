@@ -15,9 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from registry.errors import ApplicationError
-
-CONFLICT_CODES = {"illegal_transition", "case_already_open", "version_conflict"}
+from registry.errors import CONFLICT_CODES, ApplicationError
 
 
 class Conflict(exceptions.APIException):

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",
+    "django_cotton.apps.SimpleAppConfig",
+    "django_tables2",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -80,16 +83,35 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "registry.navigation.workspace",
+            ],
+            # Components (django-cotton, templates/cotton/) compiled once and cached with the rest.
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django_cotton.cotton_loader.Loader",
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
+            "builtins": [
+                "django_cotton.templatetags.cotton",
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "registry.templatetags.workspace",
             ],
         },
     },
 ]
+# Every form renders with GOV.UK Frontend's markup (templates/forms/).
+FORM_RENDERER = "registry.forms.common.GovukRenderer"
 
 # SQLite in var/ is the embedded default for `make run`; tests and production use PostgreSQL.
 DATABASES = {
@@ -224,6 +246,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = DEBUG
+# collectstatic writes gzip and brotli copies beside each file; gunicorn (whitenoise) serves them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 WHITENOISE_MAX_AGE = env.int("STATIC_MAX_AGE_SECONDS", default=3600)
 
 # --- Field encryption (DESIGN.md section 5) -------------------------------------------------

@@ -35,7 +35,7 @@ from registry import access
 from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import AccessEvent
-from registry.views.common import verified_required
+from registry.views.common import refused, verified_required
 
 
 def _apply(form: Any, error: ValidationError | ApplicationError) -> None:
@@ -303,7 +303,7 @@ def campaign_action(request: HttpRequest, uuid: UUID, action: str) -> HttpRespon
         step(request.user, campaign, review.cleaned_data.get("note") or "")
     except (ValidationError, ApplicationError) as error:
         messages = [error.message] if isinstance(error, ApplicationError) else error.messages
-        return render(request, "errors/refused.html", {"messages": messages}, status=400)
+        return refused(request, messages)
     return redirect("outreach-campaign", uuid=campaign.uuid)
 
 
@@ -408,5 +408,5 @@ def question_action(request: HttpRequest, uuid: UUID, action: str) -> HttpRespon
         else:
             return HttpResponse(status=404)
     except ValidationError as error:
-        return render(request, "errors/refused.html", {"messages": error.messages}, status=400)
+        return refused(request, error.messages)
     return redirect("outreach-questions")

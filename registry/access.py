@@ -278,7 +278,7 @@ PERSON_PATH: dict[type[Model], str] = {
 }
 
 
-# --- who is this user ----------------------------------------------------------------------
+# --- who is this user ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -329,6 +329,18 @@ def role_label(user: User) -> str:
     return ",".join(sorted(roles(user)))
 
 
+def sees_every_need(user: User) -> bool:
+    """Whether the user reads every need of the cases it sees (police, commune committee), not
+    only the needs referred to its agency."""
+    active = {r for r in roles(user) if "need.view" in CAPABILITIES.get(r, ())}
+    return bool(active - AGENCY_ROLES)
+
+
+def role_names(user: User) -> str:
+    """The user's roles as staff read them ("Công an xã, UBND xã")."""
+    return ", ".join(str(Role(role).label) for role in sorted(roles(user)))
+
+
 def _units(user: User, wanted: set[str]) -> set[int]:
     return {unit for m in memberships(user) if m.role in wanted for unit in m.unit_ids}
 
@@ -365,7 +377,7 @@ def granted_cases(user: User) -> QuerySet[CaseUserObjectPermission]:
     ).values("content_object_id")
 
 
-# --- rows ----------------------------------------------------------------------------------
+# --- rows ----------------------------------------------------------------------------------------
 
 
 AgencyFilter = Callable[[set[int]], Q]
@@ -495,7 +507,7 @@ def get_for_user(user: User, model: type[M], uuid: UUID | str) -> M:
         raise Http404 from error
 
 
-# --- columns -------------------------------------------------------------------------------
+# --- columns -------------------------------------------------------------------------------------
 
 
 def fields_for(user: User, model: type[Model]) -> list[str]:
@@ -563,7 +575,7 @@ PERSON_PATH[LoanApplication] = "case__person"
 PERSON_PATH[Enrollment] = "referral__need__case__person"
 
 
-# --- reports -------------------------------------------------------------------------------
+# --- reports -------------------------------------------------------------------------------------
 
 
 def _referred_to_via(case_ref: str) -> AgencyFilter:

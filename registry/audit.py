@@ -117,3 +117,13 @@ def change_record(
     )
     entry.save()
     return entry
+
+
+def events_about(person_uuid: str) -> models.QuerySet[AccessEvent]:
+    """The access events that name this person (PostgreSQL: jsonb containment, through the GIN
+    index on ``person_ids``; the embedded SQLite default: a text match)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return AccessEvent.objects.filter(person_ids__contains=[person_uuid])
+    return AccessEvent.objects.filter(person_ids__icontains=person_uuid)

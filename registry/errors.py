@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# Codes of ApplicationError that mean "the record moved on, or someone else changed it": 409 on
+# pages and in the API alike; every other broken rule is bad input (400).
+CONFLICT_CODES = frozenset({"illegal_transition", "case_already_open", "version_conflict"})
+
 
 class ApplicationError(Exception):
     def __init__(self, message: str, extra: dict[str, Any] | None = None) -> None:
@@ -17,3 +21,8 @@ class ApplicationError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+    @property
+    def status(self) -> int:
+        """The HTTP status that answers this error: 409 for a conflict, else 400."""
+        return 409 if self.extra.get("code") in CONFLICT_CODES else 400

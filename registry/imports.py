@@ -36,7 +36,7 @@ class FileRefused(Exception):  # noqa: N818 (a refusal, not a programming error)
     """The whole file is refused; ``str(error)`` is the Vietnamese message for the user."""
 
 
-# --- columns -----------------------------------------------------------------------------------
+# --- columns -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def mapping_problems(mapping: dict[str, int], headers: list[str]) -> list[str]:
     return problems
 
 
-# --- reading the file --------------------------------------------------------------------------
+# --- reading the file ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -359,7 +359,7 @@ def _read_xlsx(data: bytes) -> Sheet:
     return Sheet(headers, rows)
 
 
-# --- checking rows -------------------------------------------------------------------------
+# --- checking rows -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -551,7 +551,7 @@ class _Subject:
     date_of_birth: dt.date | None
 
 
-# --- the template ------------------------------------------------------------------------------
+# --- the template --------------------------------------------------------------------------------
 
 TEMPLATE_NOTE = (
     "Mỗi người một dòng; ngày ghi ngày/tháng/năm; số định danh 12 chữ số ghi dạng văn bản; "

@@ -1,76 +1,94 @@
-from django.urls import path
+"""URLs of the staff workspace, by area (the views live in registry/views/<area>.py)."""
 
-from registry.views import accounts as account_views
-from registry.views import agencies as agency_views
-from registry.views import casework as casework_views
-from registry.views import common as views
-from registry.views import imports as import_views
-from registry.views import privacy as privacy_views
-from registry.views import reports as report_views
+from django.urls import path, re_path
+
+from registry.views import (
+    accounts,
+    agencies,
+    audit,
+    casework,
+    home,
+    imports,
+    needs,
+    notices,
+    privacy,
+    reports,
+    search,
+)
+
+UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("account/login/", account_views.SignInView.as_view(), name="account-login"),
-    path("account/otp/", account_views.otp, name="account-otp"),
-    path("account/logout/", account_views.sign_out, name="account-logout"),
-    path("worklist/", casework_views.worklist, name="worklist"),
-    path("cases/new/", casework_views.notice_register, name="notice-register"),
-    path("cases/<uuid:uuid>/", casework_views.case_timeline, name="case-timeline"),
-    path("cases/<uuid:uuid>/<slug:action>/", casework_views.case_action, name="case-action"),
-    path("needs/<uuid:uuid>/refer/", casework_views.need_refer, name="need-refer"),
-    path("inbox/", casework_views.inbox, name="inbox"),
-    path("inbox/<uuid:uuid>/<slug:action>/", casework_views.referral_act, name="referral-act"),
-    path("loans/", agency_views.loan_worklist, name="loans"),
-    path("loans/<uuid:uuid>/", agency_views.loan_detail, name="loan-detail"),
-    path("loans/<uuid:uuid>/<slug:step>/", agency_views.loan_step, name="loan-step"),
-    path("referrals/<uuid:uuid>/loan/", agency_views.loan_create, name="loan-create"),
-    path(
-        "referrals/<uuid:uuid>/training/", agency_views.referral_training, name="referral-training"
+    path("", home.home, name="home"),
+    path("search/", search.search, name="search"),
+    # Accounts
+    path("account/login/", accounts.SignInView.as_view(), name="account-login"),
+    path("account/otp/", accounts.otp, name="account-otp"),
+    path("account/logout/", accounts.sign_out, name="account-logout"),
+    # Casework: the worklist, cases, notices, needs and referrals from the case
+    path("worklist/", casework.worklist, name="worklist"),
+    path("cases/", casework.case_list, name="case-list"),
+    path("cases/export.csv", casework.case_export, name="case-export"),
+    path("cases/new/", notices.notice_register, name="notice-register"),
+    path("cases/<uuid:uuid>/", casework.case_page, name="case-page"),
+    path("cases/<uuid:uuid>/timeline/", casework.case_timeline, name="case-timeline"),
+    path("cases/<uuid:uuid>/needs/", casework.case_needs, name="case-needs"),
+    path("cases/<uuid:uuid>/documents/", casework.case_documents, name="case-documents"),
+    path("cases/<uuid:uuid>/viewers/", casework.case_viewers, name="case-viewers"),
+    path("cases/<uuid:uuid>/close/", casework.case_close, name="case-close"),
+    re_path(
+        rf"^cases/(?P<uuid>{UUID})/(?P<action>verify-address|present|milestone|note)/$",
+        casework.case_action,
+        name="case-action",
     ),
+    path("needs/<uuid:uuid>/refer/", needs.need_refer, name="need-refer"),
+    path("needs/<uuid:uuid>/withdraw/", needs.need_withdraw, name="need-withdraw"),
+    path("referrals/<uuid:uuid>/", agencies.referral_detail, name="referral-detail"),
+    path("referrals/<uuid:uuid>/cancel/", needs.referral_cancel, name="referral-cancel"),
+    path("consents/<uuid:uuid>/withdraw/", needs.consent_withdraw, name="consent-withdraw"),
+    # Receiving agencies: inbox, loans, training and jobs, judicial records, overdue
+    path("inbox/", agencies.inbox, name="inbox"),
+    path("inbox/<uuid:uuid>/<slug:action>/", agencies.referral_act, name="referral-act"),
+    path("loans/", agencies.loan_worklist, name="loans"),
+    path("loans/<uuid:uuid>/", agencies.loan_detail, name="loan-detail"),
+    path("loans/<uuid:uuid>/<slug:step>/", agencies.loan_step, name="loan-step"),
+    path("referrals/<uuid:uuid>/loan/", agencies.loan_create, name="loan-create"),
+    path("referrals/<uuid:uuid>/training/", agencies.referral_training, name="referral-training"),
     path(
-        "referrals/<uuid:uuid>/training/<uuid:course_uuid>/enrol/", agency_views.enrol, name="enrol"
+        "referrals/<uuid:uuid>/training/<uuid:course_uuid>/enrol/", agencies.enrol, name="enrol"
     ),
-    path("referrals/<uuid:uuid>/placement/", agency_views.placement, name="placement"),
-    path(
-        "enrollments/<uuid:uuid>/finish/", agency_views.enrollment_finish, name="enrollment-finish"
-    ),
+    path("referrals/<uuid:uuid>/placement/", agencies.placement, name="placement"),
+    path("enrollments/<uuid:uuid>/finish/", agencies.enrollment_finish, name="enrollment-finish"),
     path(
         "referrals/<uuid:uuid>/judicial-records/",
-        agency_views.judicial_records,
+        agencies.judicial_records,
         name="judicial-records",
     ),
-    path("overdue/", agency_views.overdue, name="overdue"),
-    path("courses/", agency_views.courses, name="courses"),
-    path("follow-ups/", agency_views.follow_ups, name="follow-ups"),
-    path("notifications/", agency_views.notifications, name="notifications"),
-    path("imports/", import_views.import_list, name="imports"),
-    path("imports/template.<str:kind>", import_views.import_template, name="import-template"),
-    path("imports/<uuid:uuid>/", import_views.import_detail, name="import-detail"),
-    path("imports/<uuid:uuid>/recheck/", import_views.import_recheck, name="import-recheck"),
-    path("imports/<uuid:uuid>/commit/", import_views.import_commit, name="import-commit"),
-    path("privacy/requests/", privacy_views.request_list, name="privacy-requests"),
-    path("privacy/requests/<uuid:uuid>/", privacy_views.request_detail, name="privacy-request"),
+    path("overdue/", agencies.overdue, name="overdue"),
+    path("courses/", agencies.courses, name="courses"),
+    path("follow-ups/", agencies.follow_ups, name="follow-ups"),
+    path("notifications/", agencies.notifications, name="notifications"),
+    # Imports of release notices
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/template.<str:kind>", imports.import_template, name="import-template"),
+    path("imports/<uuid:uuid>/", imports.import_detail, name="import-detail"),
+    path("imports/<uuid:uuid>/recheck/", imports.import_recheck, name="import-recheck"),
+    path("imports/<uuid:uuid>/commit/", imports.import_commit, name="import-commit"),
+    # Privacy: data-subject requests
+    path("privacy/requests/", privacy.request_list, name="privacy-requests"),
+    path("privacy/requests/<uuid:uuid>/", privacy.request_detail, name="privacy-request"),
     path(
         "privacy/people/<uuid:uuid>/requests/new/",
-        privacy_views.request_new,
+        privacy.request_new,
         name="privacy-request-new",
     ),
-    path("privacy/people/<uuid:uuid>/data.json", privacy_views.subject_json, name="subject-json"),
-    path("privacy/people/<uuid:uuid>/data.pdf", privacy_views.subject_pdf, name="subject-pdf"),
-    path("reports/", report_views.report_page, name="reports"),
-    path("reports/export.xlsx", report_views.report_xlsx, name="report-xlsx"),
-    path("reports/export.pdf", report_views.report_pdf, name="report-pdf"),
-    path("audit/", views.audit_events, name="audit-events"),
-    path("audit/export.csv", views.audit_export, name="audit-export"),
-    path("registry/people/<uuid:uuid>/viewers/", views.person_viewers, name="person-viewers"),
-    path("registry/<slug:slug>/", views.resource_list, name="resource-list"),
-    path("registry/<slug:slug>/export.csv", views.resource_export, name="resource-export"),
-    path("registry/<slug:slug>/new/", views.resource_create, name="resource-create"),
-    path("registry/<slug:slug>/<uuid:uuid>/", views.resource_detail, name="resource-detail"),
-    path("registry/<slug:slug>/<uuid:uuid>/edit/", views.resource_update, name="resource-update"),
-    path(
-        "registry/<slug:slug>/<uuid:uuid>/<slug:action>/",
-        views.resource_transition,
-        name="resource-transition",
-    ),
+    path("privacy/people/<uuid:uuid>/data.json", privacy.subject_json, name="subject-json"),
+    path("privacy/people/<uuid:uuid>/data.pdf", privacy.subject_pdf, name="subject-pdf"),
+    # Reports
+    path("reports/", reports.report_page, name="reports"),
+    path("reports/export.xlsx", reports.report_xlsx, name="report-xlsx"),
+    path("reports/export.pdf", reports.report_pdf, name="report-pdf"),
+    # The access log
+    path("audit/", audit.audit_events, name="audit-events"),
+    path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]

@@ -40,7 +40,7 @@ def legacy_mobile_prefixes() -> dict[str, str]:
     return {row["old_prefix"]: row["new_prefix"] for row in _read_csv("legacy_mobile_prefixes.csv")}
 
 
-# --- text ------------------------------------------------------------------------------------
+# --- text ----------------------------------------------------------------------------------------
 
 
 def fold(text: str) -> str:
@@ -63,7 +63,7 @@ def clean_name(raw: str) -> str:
     return name
 
 
-# --- citizen ID (LAW.md §6) ------------------------------------------------------------------
+# --- citizen ID (LAW.md §6) ----------------------------------------------------------------------
 
 
 def normalize_national_id(raw: str) -> str:
@@ -125,7 +125,7 @@ def validate_national_id(
     return value
 
 
-# --- phone numbers (MESSAGING.md §5) ---------------------------------------------------------
+# --- phone numbers (MESSAGING.md §5) -------------------------------------------------------------
 
 
 def normalize_phone(raw: str) -> str:
@@ -172,7 +172,7 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-# --- dates -----------------------------------------------------------------------------------
+# --- dates ---------------------------------------------------------------------------------------
 
 
 def today() -> dt.date:

@@ -1,5 +1,5 @@
 """Worklists: what is waiting for a user today, read through the access policy (every queryset here
-is already scoped to the user)."""
+is already scoped to the user), and the next deadline of a case."""
 
 from __future__ import annotations
 
@@ -63,3 +63,39 @@ def first_rows(queryset: QuerySet[M], count: int) -> list[M]:
     ids = list(queryset.values_list("id", flat=True)[:count])
     rows = {row.pk: row for row in queryset.filter(id__in=ids)}
     return [rows[i] for i in ids if i in rows]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    label: str
+    day: dt.date
+
+
+def next_deadline(case: Case, *, today: dt.date, sees_supervision: bool) -> Deadline | None:
+    """The next date the commune police must act on for this case: the address check while the
+    notice is new, the reporting deadline while the person is awaited, then the next visit its
+    group asks for; the expungement date when it comes first. ``sees_supervision`` False (an
+    agency's view) gives nothing: those dates are police supervision data."""
+    from django.utils.translation import gettext as _
+
+    if not sees_supervision or case.status == Case.Status.CLOSED:
+        return None
+    if case.status == Case.Status.EXPECTED and case.address_check_due:
+        return Deadline(_("Hạn xác minh nơi cư trú"), case.address_check_due)
+    if case.status == Case.Status.AWAITING_ARRIVAL and case.reporting_deadline:
+        return Deadline(_("Hạn trình diện"), case.reporting_deadline)
+    found: list[Deadline] = []
+    cadence = settings.CONTACT_CADENCE_DAYS.get(case.classification or "")
+    if case.status == Case.Status.ACTIVE and cadence:
+        last = case.last_contact_on
+        found.append(
+            Deadline(
+                _("Hạn thăm gặp"),
+                last + dt.timedelta(days=int(cadence)) if last else today,
+            )
+        )
+    record = case.custody_record
+    eligible = record.expungement_eligible_date if record is not None else None
+    if eligible and eligible >= today:
+        found.append(Deadline(_("Đủ điều kiện xóa án tích"), eligible))
+    return min(found, key=lambda d: d.day) if found else None

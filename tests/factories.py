@@ -116,3 +116,19 @@ def commune_officer(username: str, commune_name: str = "Tô Hiệu") -> User:
         agency=Agency.objects.get(level="commune", kind="police", jurisdiction=unit),
     ).units.add(unit)
     return user
+
+
+# A court's expungement decision (Penal Code art. 71-72): closing by expungement before the date
+# the custody record gives needs one.
+COURT_EXPUNGEMENT = {"basis": "court", "reference": "01/2026/QĐ-TA"}
+
+
+def close_expunged(actor: User, case: Case) -> Case:
+    """Close a case by expungement on a court's decision of today."""
+    return services.case_close(
+        actor=actor,
+        case=case,
+        reason="expunged",
+        reference_date=timezone.localdate(),
+        **COURT_EXPUNGEMENT,
+    )

@@ -36,7 +36,7 @@ from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import Case, CustodyRecord, Person, User
 from registry.models.access import AccessEvent
-from registry.services.cases import illegal_transition
+from registry.models.transitions import illegal_transition
 
 # --- segments -----------------------------------------------------------------------------------
 

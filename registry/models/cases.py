@@ -15,6 +15,7 @@ from registry.fields import EncryptedTextField
 from registry.models.base import BaseModel, PublicModel
 from registry.models.people import CustodyRecord, Person
 from registry.models.places import AdministrativeUnit, Agency, NeedType
+from registry.models.transitions import Step, sources, steps
 
 
 class Case(PublicModel):
@@ -51,6 +52,26 @@ class Case(PublicModel):
         B = "B", _("B — chấp hành pháp luật, còn khó khăn")
         C = "C", _("C — không chấp hành pháp luật hoặc có nguy cơ vi phạm")
         D = "D", _("D — đang bị tạm giữ, tạm giam, giáo dục, cai nghiện")
+
+    OPEN = (Status.EXPECTED, Status.AWAITING_ARRIVAL, Status.ACTIVE)
+    TRANSITIONS = steps(
+        (
+            "verify-address",
+            Step(_("xác minh nơi cư trú"), sources(Status.EXPECTED), Status.AWAITING_ARRIVAL),
+        ),
+        (
+            "present",
+            Step(
+                _("ghi nhận trình diện"),
+                sources(Status.EXPECTED, Status.AWAITING_ARRIVAL),
+                Status.ACTIVE,
+            ),
+        ),
+        (
+            "close",
+            Step(_("kết thúc hồ sơ"), sources(*OPEN), Status.CLOSED, destructive=True),
+        ),
+    )
 
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="cases", verbose_name=_("người")
@@ -199,6 +220,19 @@ class Need(PublicModel):
         HIGH = "high", _("Cao")
         URGENT = "urgent", _("Khẩn cấp")
 
+    OPEN = (Status.IDENTIFIED, Status.REFERRED)
+    TRANSITIONS = steps(
+        ("refer", Step(_("chuyển cơ quan"), sources(Status.IDENTIFIED), Status.REFERRED)),
+        (
+            "withdraw",
+            Step(_("bỏ nhu cầu"), sources(Status.IDENTIFIED), Status.WITHDRAWN, destructive=True),
+        ),
+        (
+            "unmet",
+            Step(_("ghi nhận không đáp ứng được"), sources(Status.IDENTIFIED), Status.UNMET),
+        ),
+    )
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="needs")
     need_type = models.ForeignKey(NeedType, on_delete=models.PROTECT, verbose_name=_("nhu cầu"))
     priority = models.CharField(
@@ -263,6 +297,49 @@ class Referral(PublicModel):
         CONSENT = "consent", _("Sự đồng ý của người được hỗ trợ")
 
     TERMINAL = frozenset({Status.COMPLETED, Status.REJECTED, Status.FAILED, Status.CANCELLED})
+    _WORKING = (Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD)
+    # The agency's steps, then the sender's cancellation.
+    TRANSITIONS = steps(
+        ("accept", Step(_("tiếp nhận"), sources(Status.REQUESTED), Status.ACCEPTED)),
+        (
+            "reject",
+            Step(
+                _("từ chối"),
+                sources(Status.REQUESTED),
+                Status.REJECTED,
+                needs_reason=True,
+                destructive=True,
+            ),
+        ),
+        ("start", Step(_("bắt đầu thực hiện"), sources(Status.ACCEPTED), Status.IN_PROGRESS)),
+        (
+            "hold",
+            Step(_("tạm dừng"), sources(Status.IN_PROGRESS), Status.ON_HOLD, needs_reason=True),
+        ),
+        ("resume", Step(_("tiếp tục"), sources(Status.ON_HOLD), Status.IN_PROGRESS)),
+        ("complete", Step(_("hoàn thành"), sources(Status.IN_PROGRESS), Status.COMPLETED)),
+        (
+            "fail",
+            Step(
+                _("ghi nhận không thực hiện được"),
+                sources(*_WORKING),
+                Status.FAILED,
+                needs_reason=True,
+                destructive=True,
+            ),
+        ),
+        (
+            "cancel",
+            Step(
+                _("hủy"),
+                sources(Status.REQUESTED, *_WORKING),
+                Status.CANCELLED,
+                needs_reason=True,
+                destructive=True,
+            ),
+        ),
+    )
+    AGENCY_ACTIONS = ("accept", "reject", "start", "hold", "resume", "complete", "fail")
 
     need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="referrals")
     agency = models.ForeignKey(
@@ -338,6 +415,10 @@ class ReferralTransition(BaseModel):
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
 
+    @property
+    def to_label(self) -> str:
+        return str(Referral.Status(self.to_status).label)
+
 
 class CaseNote(PublicModel):
     """A visit, call or meeting recorded by an officer; the text is encrypted."""
@@ -380,6 +461,13 @@ class Consent(PublicModel):
     class Status(models.TextChoices):
         GIVEN = "given", _("Đồng ý")
         WITHDRAWN = "withdrawn", _("Đã rút lại")
+
+    TRANSITIONS = steps(
+        (
+            "withdraw",
+            Step(_("rút lại sự đồng ý"), sources(Status.GIVEN), Status.WITHDRAWN, destructive=True),
+        ),
+    )
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
     purpose = models.CharField(_("mục đích"), max_length=16, choices=Purpose.choices)

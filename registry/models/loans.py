@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.models.base import BaseModel, PublicModel, ValidityPeriod
 from registry.models.cases import Case, Referral
+from registry.models.transitions import Step, sources, steps
 
 
 class LoanProgramme(ValidityPeriod, BaseModel):
@@ -74,6 +75,32 @@ class LoanApplication(PublicModel):
         REPAYING = "repaying", _("Đang trả nợ")
         OVERDUE = "overdue", _("Quá hạn")
         REPAID = "repaid", _("Đã trả hết")
+
+    TRANSITIONS = steps(
+        ("confirm-form", Step(_("xác nhận mẫu 01/02"), sources(Status.DRAFT), Status.DRAFT)),
+        ("submit", Step(_("nộp hồ sơ vay"), sources(Status.DRAFT), Status.SUBMITTED)),
+        ("approve", Step(_("phê duyệt"), sources(Status.SUBMITTED), Status.APPROVED)),
+        (
+            "reject",
+            Step(
+                _("từ chối"),
+                sources(Status.SUBMITTED),
+                Status.REJECTED,
+                needs_reason=True,
+                destructive=True,
+            ),
+        ),
+        ("disburse", Step(_("giải ngân"), sources(Status.APPROVED), Status.DISBURSED)),
+        (
+            "repaying",
+            Step(_("bắt đầu trả nợ"), sources(Status.DISBURSED, Status.OVERDUE), Status.REPAYING),
+        ),
+        ("overdue", Step(_("ghi nhận quá hạn"), sources(Status.REPAYING), Status.OVERDUE)),
+        (
+            "repaid",
+            Step(_("ghi nhận trả hết"), sources(Status.REPAYING, Status.OVERDUE), Status.REPAID),
+        ),
+    )
 
     programme = models.ForeignKey(
         LoanProgramme, on_delete=models.PROTECT, verbose_name=_("chương trình")

@@ -47,7 +47,7 @@ def _heading_lines(report: Report) -> list[str]:
     ]
 
 
-# --- Excel -----------------------------------------------------------------------------------
+# --- Excel ---------------------------------------------------------------------------------------
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
@@ -121,7 +121,7 @@ def to_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
-# --- PDF -------------------------------------------------------------------------------------
+# --- PDF -----------------------------------------------------------------------------------------
 
 
 def to_pdf(report: Report) -> bytes:
@@ -199,7 +199,7 @@ def _pdf_bars(pdf, table: Table) -> None:  # type: ignore[no-untyped-def]
         pdf.cell(30, 4.5, format_number(value), new_x="LMARGIN", new_y="NEXT")
 
 
-# --- SVG charts ------------------------------------------------------------------------------
+# --- SVG charts ----------------------------------------------------------------------------------
 
 
 def chart_bars(table: Table) -> list[tuple[str, int | float]]:

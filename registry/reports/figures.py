@@ -174,7 +174,7 @@ def _choice_rows(
     return [Row(value, str(label), counts.get(value, [0] * width)) for value, label in choices]
 
 
-# --- sections ------------------------------------------------------------------------------
+# --- sections ------------------------------------------------------------------------------------
 
 
 @register_section

@@ -5,6 +5,7 @@ illegal state transition with ``ApplicationError``. Nothing else changes a statu
 from registry.services.cases import (
     case_assign_helper,
     case_close,
+    case_close_check,
     case_note_add,
     case_open,
     case_record_milestone,
@@ -13,6 +14,7 @@ from registry.services.cases import (
     need_identify,
     need_mark_unmet,
     need_withdraw,
+    prison_notice_check,
     prison_notice_register,
 )
 from registry.services.consents import consent_record, consent_withdraw
@@ -35,6 +37,7 @@ __all__ = [
     "case_assign_helper",
     "REFERRAL_ACTIONS",
     "case_close",
+    "case_close_check",
     "case_note_add",
     "case_open",
     "case_record_milestone",
@@ -48,6 +51,7 @@ __all__ = [
     "need_withdraw",
     "person_create",
     "person_update",
+    "prison_notice_check",
     "prison_notice_register",
     "referral_accept",
     "referral_cancel",

@@ -26,6 +26,7 @@ from registry.models import (
     User,
 )
 from registry.models.access import AccessEvent
+from registry.models.transitions import illegal_transition
 from registry.workdays import add_working_days
 
 A = AccessEvent.Action
@@ -45,14 +46,6 @@ STATUS_MILESTONES = {
 }
 
 
-def illegal_transition(action: str, status_label: str) -> ApplicationError:
-    return ApplicationError(
-        _("Không thể “%(action)s” khi đang ở trạng thái “%(status)s”.")
-        % {"action": action, "status": status_label},
-        extra={"code": "illegal_transition"},
-    )
-
-
 def _lock_case(case: Case) -> Case:
     """Re-read the case under a row lock so concurrent transitions serialise."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
@@ -60,29 +53,21 @@ def _lock_case(case: Case) -> Case:
     return locked
 
 
-def _move_case(
-    case: Case,
-    *,
-    actor: User,
-    to: Case.Status,
-    allowed: set[Case.Status],
-    action: str,
-    reason: str = "",
-) -> Case:
-    """Lock, check the transition, set the status and log it (with its reason) in the change log."""
+def _move_case(case: Case, *, actor: User, action: str, reason: str = "") -> Case:
+    """Lock, check the step in ``Case.TRANSITIONS``, set the status and log it (with its reason)
+    in the change log."""
     locked = _lock_case(case)
-    if locked.status not in allowed:
-        raise illegal_transition(action, locked.get_status_display())
+    step = Case.TRANSITIONS.check(action, locked.status, locked.get_status_display())
     change_record(
         actor=actor,
         obj=locked,
         field="status",
         old=locked.status,
-        new=to,
-        reason=reason or str(action),
+        new=step.target,
+        reason=reason or str(step.label),
     )
     audit_record(actor=actor, action=A.TRANSITION, objects=[locked])
-    locked.status = to
+    locked.status = step.target
     locked.version = F("version") + 1
     return locked
 
@@ -142,13 +127,7 @@ def case_open(
 @transaction.atomic
 def case_verify_address(*, actor: User, case: Case, on: dt.date | None = None) -> Case:
     """EXPECTED → AWAITING_ARRIVAL: the commune police confirmed the address with the family."""
-    locked = _move_case(
-        case,
-        actor=actor,
-        to=S.AWAITING_ARRIVAL,
-        allowed={S.EXPECTED},
-        action=_("xác minh nơi cư trú"),
-    )
+    locked = _move_case(case, actor=actor, action="verify-address")
     locked.save(update_fields=["status", "version", "updated_at"])
     _milestone(locked, CaseMilestone.Kind.ADDRESS_VERIFIED, on or validation.today(), actor)
     locked.refresh_from_db()
@@ -160,13 +139,7 @@ def case_record_presentation(
     *, actor: User, case: Case, on: dt.date | None = None, assigned_officer: User | None = None
 ) -> Case:
     """EXPECTED | AWAITING_ARRIVAL → ACTIVE: the person reported to the commune."""
-    locked = _move_case(
-        case,
-        actor=actor,
-        to=S.ACTIVE,
-        allowed={S.EXPECTED, S.AWAITING_ARRIVAL},
-        action=_("ghi nhận trình diện"),
-    )
+    locked = _move_case(case, actor=actor, action="present")
     locked.assigned_officer = assigned_officer or locked.assigned_officer or actor
     locked.save(update_fields=["status", "version", "assigned_officer", "updated_at"])
     _milestone(locked, CaseMilestone.Kind.PRESENTED, on or validation.today(), actor)
@@ -206,24 +179,100 @@ def case_assign_helper(*, actor: User, case: Case, helper: str, on: dt.date) -> 
     return locked
 
 
+# How a closing by expungement is founded (Penal Code 2015 art. 70–72).
+EXPUNGEMENT_BASES = {
+    "date": _("Đương nhiên được xóa án tích từ ngày đủ điều kiện (Điều 70 Bộ luật Hình sự)"),
+    "court": _("Quyết định xóa án tích của Tòa án (Điều 71, 72 Bộ luật Hình sự)"),
+    "certificate": _("Phiếu lý lịch tư pháp ghi “không có án tích”"),
+}
+
+
+def case_close_check(
+    *,
+    case: Case,
+    reason: str,
+    on: dt.date,
+    basis: str = "",
+    reference: str = "",
+    reference_date: dt.date | None = None,
+) -> None:
+    """Every problem of a closing at once (ValidationError by field), before anything is written:
+    the confirmation page and ``case_close`` both call it.
+
+    Closing by expungement before the eligible date computed from the custody record (art. 70) —
+    or when no date could be computed — needs a court decision (art. 71–72) or a judicial record
+    certificate, with its number and date."""
+    errors: dict[str, list[str]] = {}
+    if reason not in Case.CloseReason.values:
+        errors["reason"] = [str(_("Chọn lý do kết thúc hồ sơ."))]
+    if on > validation.today():
+        errors["on"] = [str(_("Ngày kết thúc không được ở tương lai."))]
+    if reason == Case.CloseReason.EXPUNGED:
+        record = case.custody_record
+        eligible = record.expungement_eligible_date if record is not None else None
+        if basis in ("court", "certificate"):
+            if not (reference or "").strip():
+                errors["reference"] = [str(_("Ghi số quyết định của Tòa án hoặc số phiếu."))]
+            if reference_date is None:
+                errors["reference_date"] = [str(_("Ghi ngày của quyết định hoặc phiếu."))]
+            elif reference_date > on:
+                errors["reference_date"] = [
+                    str(_("Quyết định hoặc phiếu phải có trước ngày kết thúc hồ sơ."))
+                ]
+        elif basis not in ("", "date"):
+            errors["basis"] = [str(_("Chọn căn cứ xóa án tích."))]
+        elif eligible is None:
+            errors["basis"] = [
+                str(
+                    _(
+                        "Chưa tính được ngày đủ điều kiện xóa án tích (thiếu dữ liệu bản án hoặc "
+                        "chưa thực hiện xong nghĩa vụ dân sự): chỉ kết thúc do xóa án tích khi có "
+                        "quyết định của Tòa án hoặc phiếu lý lịch tư pháp."
+                    )
+                )
+            ]
+        elif on < eligible:
+            errors["basis"] = [
+                str(
+                    _(
+                        "Chưa đến ngày đủ điều kiện xóa án tích (%(date)s, tính theo Điều 70 Bộ "
+                        "luật Hình sự). Trước ngày này chỉ kết thúc do xóa án tích khi có quyết "
+                        "định của Tòa án hoặc phiếu lý lịch tư pháp ghi không có án tích."
+                    )
+                    % {"date": eligible.strftime("%d/%m/%Y")}
+                )
+            ]
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
-def case_close(*, actor: User, case: Case, reason: str, on: dt.date | None = None) -> Case:
-    """Any open status → CLOSED(reason). Open referrals are cancelled, open needs withdrawn."""
+def case_close(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    on: dt.date | None = None,
+    basis: str = "",
+    reference: str = "",
+    reference_date: dt.date | None = None,
+) -> Case:
+    """Any open status → CLOSED(reason). Open referrals are cancelled, open needs withdrawn (each
+    audited). An expungement is checked against its date or its decision (``case_close_check``)
+    and recorded as a milestone with its basis."""
     from registry.services.referrals import referral_cancel  # referrals build on cases
 
-    if reason not in Case.CloseReason.values:
-        raise ValidationError({"reason": _("Chọn lý do kết thúc hồ sơ.")})
     on = on or validation.today()
-    validation.validate_not_future(
-        on, code="close_future", message=_("Ngày kết thúc không được ở tương lai.")
+    case_close_check(
+        case=case,
+        reason=reason,
+        on=on,
+        basis=basis,
+        reference=reference,
+        reference_date=reference_date,
     )
     locked = _move_case(
-        case,
-        actor=actor,
-        to=S.CLOSED,
-        allowed={S.EXPECTED, S.AWAITING_ARRIVAL, S.ACTIVE},
-        action=_("kết thúc hồ sơ"),
-        reason=str(Case.CloseReason(reason).label),
+        case, actor=actor, action="close", reason=str(Case.CloseReason(reason).label)
     )
     locked.close_reason, locked.closed_on = reason, on
     locked.save(update_fields=["status", "version", "close_reason", "closed_on", "updated_at"])
@@ -232,11 +281,17 @@ def case_close(*, actor: User, case: Case, reason: str, on: dt.date | None = Non
     )
     for referral in open_referrals:
         referral_cancel(actor=actor, referral=referral, reason=str(_("Hồ sơ đã kết thúc.")))
-    locked.needs.filter(status__in=[Need.Status.IDENTIFIED, Need.Status.REFERRED]).update(
-        status=Need.Status.WITHDRAWN
+    open_needs = list(
+        locked.needs.filter(status__in=[Need.Status.IDENTIFIED, Need.Status.REFERRED])
     )
+    if open_needs:
+        Need.objects.filter(pk__in=[n.pk for n in open_needs]).update(status=Need.Status.WITHDRAWN)
+        audit_record(actor=actor, action=A.TRANSITION, objects=open_needs, purpose="case closed")
     if reason == Case.CloseReason.EXPUNGED:
-        _milestone(locked, CaseMilestone.Kind.EXPUNGED, on, actor)
+        note = str(EXPUNGEMENT_BASES.get(basis or "date"))
+        if basis in ("court", "certificate"):
+            note += f": {reference.strip()}, {reference_date:%d/%m/%Y}"
+        _milestone(locked, CaseMilestone.Kind.EXPUNGED, on, actor, note=note)
     locked.refresh_from_db()
     return locked
 
@@ -288,13 +343,11 @@ def need_identify(
     return need
 
 
-def _move_need(
-    need: Need, *, actor: User, to: Need.Status, allowed: set[Need.Status], action: str
-) -> Need:
+def _move_need(need: Need, *, actor: User, action: str) -> Need:
     locked = Need.objects.select_for_update().get(pk=need.pk)
-    if locked.status not in allowed:
-        raise illegal_transition(action, locked.get_status_display())
-    locked.status = to
+    locked.status = Need.TRANSITIONS.check(
+        action, locked.status, locked.get_status_display()
+    ).target
     locked.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action=A.TRANSITION, objects=[locked])
     need.status = locked.status
@@ -304,25 +357,35 @@ def _move_need(
 @transaction.atomic
 def need_withdraw(*, actor: User, need: Need) -> Need:
     """IDENTIFIED → WITHDRAWN (a referred need is withdrawn by cancelling its referral first)."""
-    return _move_need(
-        need,
-        actor=actor,
-        to=Need.Status.WITHDRAWN,
-        allowed={Need.Status.IDENTIFIED},
-        action=_("bỏ nhu cầu"),
-    )
+    return _move_need(need, actor=actor, action="withdraw")
 
 
 @transaction.atomic
 def need_mark_unmet(*, actor: User, need: Need) -> Need:
     """IDENTIFIED → UNMET: no agency can meet it."""
-    return _move_need(
-        need,
-        actor=actor,
-        to=Need.Status.UNMET,
-        allowed={Need.Status.IDENTIFIED},
-        action=_("ghi nhận không đáp ứng được"),
-    )
+    return _move_need(need, actor=actor, action="unmet")
+
+
+def prison_notice_check(*, commune: AdministrativeUnit | None, person: dict, custody: dict) -> None:
+    """Every problem of a prison's notice at once (one ValidationError by field), writing
+    nothing: the notice page calls it even when some values could not be read."""
+    from registry.services.people import person_and_custody_check
+
+    errors: dict[str, list] = {}
+    if commune is None:
+        errors["commune"] = [ValidationError(_("Chọn xã, phường nơi người được thả về cư trú."))]
+    elif commune.level != AdministrativeUnit.Level.COMMUNE or not commune.is_valid_on(
+        validation.today()
+    ):
+        errors["commune"] = [
+            ValidationError(_("Chọn một xã, phường đang có hiệu lực (danh mục từ 01/07/2025)."))
+        ]
+    try:
+        person_and_custody_check(person=person, custody=custody)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -336,9 +399,12 @@ def prison_notice_register(
     reporting_deadline: dt.date | None = None,
 ) -> Case:
     """A prison's release notice: the person, their custody record and an EXPECTED case, all or
-    nothing. ``person`` and ``custody`` are the keyword arguments of their services."""
+    nothing. ``person`` and ``custody`` are the keyword arguments of their services. Every
+    problem of the notice is reported at once (``prison_notice_check``) before anything is
+    written."""
     from registry.services.people import custody_record_create, person_create
 
+    prison_notice_check(commune=commune, person=person, custody=custody)
     created = person_create(actor=actor, **person)
     record = custody_record_create(actor=actor, person=created, **custody)
     return case_open(

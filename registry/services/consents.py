@@ -13,7 +13,6 @@ from registry import validation
 from registry.audit import audit_record
 from registry.models import Agency, Consent, NeedType, Person, User
 from registry.models.access import AccessEvent
-from registry.services.cases import illegal_transition
 
 
 @transaction.atomic
@@ -61,9 +60,8 @@ def consent_record(
 def consent_withdraw(*, actor: User, consent: Consent) -> Consent:
     """GIVEN → WITHDRAWN, effective at once for every later use."""
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
-    if locked.status != Consent.Status.GIVEN:
-        raise illegal_transition(_("rút lại sự đồng ý"), locked.get_status_display())
-    locked.status, locked.withdrawn_at = Consent.Status.WITHDRAWN, timezone.now()
+    step = Consent.TRANSITIONS.check("withdraw", locked.status, locked.get_status_display())
+    locked.status, locked.withdrawn_at = step.target, timezone.now()
     locked.save(update_fields=["status", "withdrawn_at", "updated_at"])
     audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[locked])
     return locked

@@ -14,7 +14,7 @@ from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import AccessEvent, Case, Referral, User
 from registry.models.loans import JudicialRecordRequest, JudicialRecordRule
-from registry.services.cases import illegal_transition
+from registry.models.transitions import illegal_transition
 from registry.workdays import add_working_days
 
 R = JudicialRecordRequest

@@ -19,7 +19,6 @@ from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import AccessEvent, Case, Referral, User
 from registry.models.loans import LoanApplication, LoanProgramme
-from registry.services.cases import illegal_transition
 from registry.workdays import add_months
 
 P = LoanApplication.Purpose
@@ -169,22 +168,20 @@ def loan_application_create(
     return loan
 
 
-def _move(
-    loan: LoanApplication, *, actor: User, to: str, sources: set[str], label: str
-) -> LoanApplication:
+def _move(loan: LoanApplication, *, actor: User, action: str) -> LoanApplication:
+    """Lock the loan, check the step in ``LoanApplication.TRANSITIONS`` and set its status."""
     locked = (
         LoanApplication.objects.select_for_update(of=("self",))
         .select_related("case__custody_record", "programme")
         .get(pk=loan.pk)
     )
-    if locked.status not in sources:
-        raise illegal_transition(label, locked.get_status_display())
-    locked.status = to
+    step = LoanApplication.TRANSITIONS.check(action, locked.status, locked.get_status_display())
+    locked.status = step.target
     audit_record(
         actor=actor,
         action=AccessEvent.Action.TRANSITION,
         objects=[locked.case],
-        purpose=f"loan {to}",
+        purpose=f"loan {step.target}",
     )
     return locked
 
@@ -194,7 +191,7 @@ def loan_confirm_form(
     *, actor: User, loan: LoanApplication, on: dt.date | None = None
 ) -> LoanApplication:
     """The commune committee confirms Form 01 (Form 02 for a business) while the loan is a draft."""
-    locked = _move(loan, actor=actor, to=S.DRAFT, sources={S.DRAFT}, label=_("xác nhận mẫu 01/02"))
+    locked = _move(loan, actor=actor, action="confirm-form")
     locked.form_confirmed_on, locked.form_confirmed_by = on or validation.today(), actor
     locked.save(update_fields=["form_confirmed_on", "form_confirmed_by", "updated_at"])
     return locked
@@ -203,7 +200,7 @@ def loan_confirm_form(
 @transaction.atomic
 def loan_submit(*, actor: User, loan: LoanApplication) -> tuple[LoanApplication, list[str]]:
     """DRAFT → SUBMITTED when every rule passes; returns the warnings (e.g. the window closing)."""
-    locked = _move(loan, actor=actor, to=S.SUBMITTED, sources={S.DRAFT}, label=_("nộp hồ sơ vay"))
+    locked = _move(loan, actor=actor, action="submit")
     check = _check_for(locked)
     if check.problems:
         raise ValidationError({"__all__": check.problems})
@@ -213,7 +210,7 @@ def loan_submit(*, actor: User, loan: LoanApplication) -> tuple[LoanApplication,
 
 @transaction.atomic
 def loan_approve(*, actor: User, loan: LoanApplication, amount: int) -> LoanApplication:
-    locked = _move(loan, actor=actor, to=S.APPROVED, sources={S.SUBMITTED}, label=_("phê duyệt"))
+    locked = _move(loan, actor=actor, action="approve")
     cap = _check_for(locked).cap
     if not 0 < amount <= locked.amount or (cap is not None and amount > cap):
         raise ValidationError(
@@ -228,7 +225,7 @@ def loan_approve(*, actor: User, loan: LoanApplication, amount: int) -> LoanAppl
 def loan_reject(*, actor: User, loan: LoanApplication, reason: str) -> LoanApplication:
     if not reason.strip():
         raise ValidationError({"reason": _("Cần ghi lý do từ chối.")})
-    locked = _move(loan, actor=actor, to=S.REJECTED, sources={S.SUBMITTED}, label=_("từ chối"))
+    locked = _move(loan, actor=actor, action="reject")
     locked.reason = reason.strip()
     locked.save(update_fields=["status", "reason", "updated_at"])
     return locked
@@ -238,7 +235,7 @@ def loan_reject(*, actor: User, loan: LoanApplication, reason: str) -> LoanAppli
 def loan_disburse(
     *, actor: User, loan: LoanApplication, amount: int, on: dt.date
 ) -> LoanApplication:
-    locked = _move(loan, actor=actor, to=S.DISBURSED, sources={S.APPROVED}, label=_("giải ngân"))
+    locked = _move(loan, actor=actor, action="disburse")
     if not 0 < amount <= (locked.approved_amount or 0):
         raise ValidationError({"amount": _("Số tiền giải ngân không được vượt số tiền phê duyệt.")})
     if on > validation.today() or on < locked.applied_on:
@@ -252,31 +249,21 @@ def loan_disburse(
 
 @transaction.atomic
 def loan_start_repaying(*, actor: User, loan: LoanApplication) -> LoanApplication:
-    locked = _move(
-        loan,
-        actor=actor,
-        to=S.REPAYING,
-        sources={S.DISBURSED, S.OVERDUE},
-        label=_("bắt đầu trả nợ"),
-    )
+    locked = _move(loan, actor=actor, action="repaying")
     locked.save(update_fields=["status", "updated_at"])
     return locked
 
 
 @transaction.atomic
 def loan_mark_overdue(*, actor: User, loan: LoanApplication) -> LoanApplication:
-    locked = _move(
-        loan, actor=actor, to=S.OVERDUE, sources={S.REPAYING}, label=_("ghi nhận quá hạn")
-    )
+    locked = _move(loan, actor=actor, action="overdue")
     locked.save(update_fields=["status", "updated_at"])
     return locked
 
 
 @transaction.atomic
 def loan_repaid(*, actor: User, loan: LoanApplication, on: dt.date) -> LoanApplication:
-    locked = _move(
-        loan, actor=actor, to=S.REPAID, sources={S.REPAYING, S.OVERDUE}, label=_("ghi nhận trả hết")
-    )
+    locked = _move(loan, actor=actor, action="repaid")
     if on > validation.today():
         raise ValidationError({"on": _("Ngày trả hết không được ở tương lai.")})
     locked.repaid_on = on

@@ -19,7 +19,7 @@ def notify(*, users: list[User], text: str, url: str = "") -> int:
 
 
 def referral_url(referral: Referral) -> str:
-    return f"/registry/referrals/{referral.uuid}/"
+    return f"/referrals/{referral.uuid}/"
 
 
 @transaction.atomic

@@ -242,6 +242,25 @@ def _clean_custody(person: Person, data: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def person_and_custody_check(*, person: dict[str, Any], custody: dict[str, Any]) -> None:
+    """Every problem of a new person and their custody record at once, without writing: one
+    ValidationError by field. Values a form could not read arrive as None."""
+    errors: dict[str, list[Any]] = {}
+    clean: dict[str, Any] = {}
+    try:
+        clean = _clean_person(dict(person))
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    probe = Person(birth_year=clean.get("birth_year"), date_of_birth=person.get("date_of_birth"))
+    try:
+        _clean_custody(probe, dict(custody))
+    except ValidationError as error:
+        for field, problems in error.error_dict.items():
+            errors.setdefault(field, []).extend(problems)
+    if errors:
+        raise ValidationError(errors)
+
+
 def custody_record_fill_expungement(record: CustodyRecord) -> None:
     """Compute and store the expungement-eligible date and how it was computed."""
     result = compute_expungement(

@@ -20,7 +20,7 @@ from registry.models import (
     User,
 )
 from registry.models.access import AccessEvent
-from registry.services.cases import illegal_transition
+from registry.models.transitions import illegal_transition
 from registry.services.consents import consent_withdraw
 from registry.workdays import add_working_days
 

@@ -1,12 +1,11 @@
 """The referral loop: sending a need to the agency responsible for it, and every later step.
 
-``REFERRAL_ACTIONS`` is the state machine drawn on ``Referral``: for each action, the statuses it
-may start from, the status it leads to, and whether a reason is required.
+Each step is checked against ``Referral.TRANSITIONS``, the state machine drawn on the model: for
+each action, the statuses it may start from, the status it leads to, and whether a reason is
+required.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,41 +18,16 @@ from registry.audit import audit_record
 from registry.errors import ApplicationError
 from registry.models import Agency, Consent, Need, Referral, ReferralTransition, User
 from registry.models.access import AccessEvent
-from registry.services.cases import illegal_transition
+from registry.models.transitions import illegal_transition
 from registry.services.notifications import members_of, notify, referral_url
 from registry.workdays import add_working_days
 
 R = Referral.Status
 
 
-@dataclass(frozen=True)
-class Action:
-    label: str
-    sources: frozenset[str]
-    target: str
-    needs_reason: bool = False
+# The state machine drawn on ``Referral`` (kept under its old name for the API and the tests).
+REFERRAL_ACTIONS = Referral.TRANSITIONS
 
-
-REFERRAL_ACTIONS: dict[str, Action] = {
-    "accept": Action(_("tiếp nhận"), frozenset({R.REQUESTED}), R.ACCEPTED),
-    "reject": Action(_("từ chối"), frozenset({R.REQUESTED}), R.REJECTED, needs_reason=True),
-    "start": Action(_("bắt đầu thực hiện"), frozenset({R.ACCEPTED}), R.IN_PROGRESS),
-    "hold": Action(_("tạm dừng"), frozenset({R.IN_PROGRESS}), R.ON_HOLD, needs_reason=True),
-    "resume": Action(_("tiếp tục"), frozenset({R.ON_HOLD}), R.IN_PROGRESS),
-    "complete": Action(_("hoàn thành"), frozenset({R.IN_PROGRESS}), R.COMPLETED),
-    "fail": Action(
-        _("ghi nhận không thực hiện được"),
-        frozenset({R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
-        R.FAILED,
-        needs_reason=True,
-    ),
-    "cancel": Action(
-        _("hủy"),
-        frozenset({R.REQUESTED, R.ACCEPTED, R.IN_PROGRESS, R.ON_HOLD}),
-        R.CANCELLED,
-        needs_reason=True,
-    ),
-}
 
 # What a finished referral means for its need.
 _NEED_AFTER = {
@@ -104,8 +78,7 @@ def referral_send(
     )
     if locked.case.status == locked.case.Status.CLOSED:
         raise illegal_transition(_("gửi đề nghị"), locked.case.get_status_display())
-    if locked.status != Need.Status.IDENTIFIED:
-        raise illegal_transition(_("gửi đề nghị"), locked.get_status_display())
+    Need.TRANSITIONS.check("refer", locked.status, locked.get_status_display())
     today = validation.today()
     if not agency.is_valid_on(today):
         raise ValidationError(
@@ -151,7 +124,7 @@ def referral_transition(
 ) -> Referral:
     """Apply one action of ``REFERRAL_ACTIONS``; raises ApplicationError for an illegal step and
     ValidationError for a missing reason or outcome."""
-    step = REFERRAL_ACTIONS[action]
+    step = Referral.TRANSITIONS[action]
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise ValidationError(
@@ -160,8 +133,7 @@ def referral_transition(
     if action == "complete" and outcome not in Referral.Outcome.values:
         raise ValidationError({"outcome": _("Chọn kết quả: đạt, đạt một phần hoặc không đạt.")})
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
-    if locked.status not in step.sources:
-        raise illegal_transition(step.label, locked.get_status_display())
+    Referral.TRANSITIONS.check(action, locked.status, locked.get_status_display())
     previous, now = locked.status, timezone.now()
     locked.status = step.target
     locked.reason = reason or locked.reason

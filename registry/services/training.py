@@ -14,7 +14,7 @@ from registry import validation
 from registry.audit import audit_record
 from registry.models import AccessEvent, AdministrativeUnit, Agency, Referral, User
 from registry.models.training import Enrollment, JobFollowUp, JobPlacement, TrainingCourse
-from registry.services.cases import illegal_transition
+from registry.models.transitions import illegal_transition
 from registry.workdays import add_months
 
 FOLLOW_UP_MONTHS = (3, 6, 12)

@@ -7,21 +7,25 @@ referrals addressed to it.
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from registry import access
+from registry import access, services
 from registry.audit import audit_record
 from registry.errors import ApplicationError
-from registry.forms import DATE
+from registry.forms.agencies import (
+    CourseForm,
+    JudicialRecordForm,
+    LoanForm,
+    LoanStepForm,
+    PlacementForm,
+)
+from registry.forms.casework import ReferralActionForm
 from registry.models import (
     AccessEvent,
-    AdministrativeUnit,
     Agency,
     JudicialRecordRequest,
     LoanApplication,
@@ -36,7 +40,7 @@ from registry.services.judicial_records import (
     judicial_record_refuse,
     judicial_record_request_create,
 )
-from registry.views.common import verified_required
+from registry.views.common import refused, verified_required
 
 A = AccessEvent.Action
 
@@ -56,29 +60,12 @@ def _errors(error: Exception) -> list[str]:
 
 
 def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
-    return render(request, "errors/refused.html", {"messages": _errors(error)}, status=400)
-
-
-# --- Social Policy Bank ------------------------------------------------------------------------
-
-
-class LoanForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Mục đích vay"), choices=LoanApplication.Purpose.choices)
-    amount = forms.IntegerField(label=_("Số tiền đề nghị (đồng)"), min_value=1)
-    course_months = forms.IntegerField(
-        label=_("Số tháng học (vay học nghề)"), required=False, min_value=1
-    )
-    released_employees = forms.IntegerField(
-        label=_("Số lao động là người chấp hành xong án (doanh nghiệp)"),
-        required=False,
-        min_value=1,
+    return refused(
+        request, _errors(error), status=409 if isinstance(error, ApplicationError) else 400
     )
 
 
-class LoanStepForm(forms.Form):
-    date = forms.DateField(label=_("Ngày"), required=False, widget=DATE)
-    amount = forms.IntegerField(label=_("Số tiền (đồng)"), required=False, min_value=1)
-    reason = forms.CharField(label=_("Lý do"), required=False, max_length=500)
+# --- Social Policy Bank --------------------------------------------------------------------------
 
 
 @verified_required
@@ -202,27 +189,7 @@ def loan_step(request: HttpRequest, uuid: str, step: str) -> HttpResponse:
     return redirect("loan-detail", uuid=loan.uuid)
 
 
-# --- Home Affairs ----------------------------------------------------------------------------
-
-
-class CourseForm(forms.Form):
-    trade = forms.CharField(label=_("Nghề"), max_length=120)
-    provider = forms.CharField(label=_("Cơ sở đào tạo"), max_length=200)
-    commune = forms.ModelChoiceField(
-        label=_("Nơi học"),
-        to_field_name="code",
-        queryset=AdministrativeUnit.objects.filter(unit_list="2025", level="commune"),
-    )
-    starts_on = forms.DateField(label=_("Khai giảng"), widget=DATE)
-    ends_on = forms.DateField(label=_("Kết thúc"), widget=DATE)
-    seats = forms.IntegerField(label=_("Số chỗ"), min_value=1)
-    support = forms.CharField(label=_("Hỗ trợ"), required=False, max_length=300)
-
-
-class PlacementForm(forms.Form):
-    employer = forms.CharField(label=_("Nơi làm việc"), max_length=200)
-    job_title = forms.CharField(label=_("Công việc"), max_length=200)
-    started_on = forms.DateField(label=_("Ngày bắt đầu"), widget=DATE)
+# --- Home Affairs --------------------------------------------------------------------------------
 
 
 @verified_required
@@ -322,12 +289,7 @@ def placement(request: HttpRequest, uuid: str) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     if not form.is_valid():
-        return render(
-            request,
-            "errors/refused.html",
-            {"messages": [m for errors in form.errors.values() for m in errors]},
-            status=400,
-        )
+        return refused(request, [m for errors in form.errors.values() for m in errors])
     try:
         training.placement_record(actor=request.user, referral=referral, **form.cleaned_data)
     except (ValidationError, ApplicationError) as error:
@@ -367,7 +329,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/follow_ups.html", {"due": due})
 
 
-# --- notifications ---------------------------------------------------------------------------
+# --- notifications -------------------------------------------------------------------------------
 
 
 @verified_required
@@ -381,20 +343,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "agencies/notifications.html", {"rows": rows})
 
 
-# --- Justice: judicial record certificates ------------------------------------------------------
-
-
-class JudicialRecordForm(forms.Form):
-    certificate_type = forms.ChoiceField(
-        label=_("Loại phiếu"), choices=JudicialRecordRequest.CertificateType.choices
-    )
-    fee_category = forms.ChoiceField(
-        label=_("Lệ phí"), choices=JudicialRecordRequest.FeeCategory.choices
-    )
-    waiver_reason = forms.CharField(label=_("Lý do miễn, giảm"), required=False, max_length=300)
-    is_complex = forms.BooleanField(
-        label=_("Trường hợp phức tạp (15 ngày làm việc)"), required=False
-    )
+# --- Justice: judicial record certificates -------------------------------------------------------
 
 
 @verified_required
@@ -454,3 +403,94 @@ def overdue(request: HttpRequest) -> HttpResponse:
         actor=request.user, action=A.LIST, objects=rows, model=Referral, purpose="overdue referrals"
     )
     return render(request, "agencies/overdue.html", {"rows": rows})
+
+
+# --- the inbox of referrals ---------------------------------------------------------------------
+
+
+@verified_required
+@transaction.atomic
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The referrals addressed to the user's agency that are still open, overdue first."""
+    access.require(request.user, "referral.act")
+    today = timezone.localdate()
+    rows = list(
+        access.referral_list_for_user(request.user)
+        .filter(agency_id__in=access.agencies_for(request.user, "referral.act"))
+        .exclude(status__in=Referral.TERMINAL)
+        .order_by("response_due", "id")[:100]
+    )
+    audit_record(actor=request.user, action=A.LIST, objects=rows, model=Referral, purpose="inbox")
+    for referral in rows:
+        referral.steps = Referral.TRANSITIONS.allowed(  # type: ignore[attr-defined]
+            referral.status, among=Referral.AGENCY_ACTIONS
+        )
+    return render(
+        request,
+        "agencies/inbox.html",
+        {
+            "rows": rows,
+            "today": today,
+            "form": ReferralActionForm(),
+        },
+    )
+
+
+@verified_required
+def referral_act(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    referral = access.get_for_user(request.user, Referral, uuid)
+    if action not in Referral.AGENCY_ACTIONS:
+        return HttpResponse(status=404)
+    access.require(request.user, "referral.act")
+    if referral.agency_id not in access.agencies_for(request.user, "referral.act"):
+        raise PermissionDenied("not addressed to this agency")
+    form = ReferralActionForm(request.POST)
+    form.is_valid()
+    try:
+        services.referral_transition(
+            actor=request.user,
+            referral=referral,
+            action=action,
+            reason=form.cleaned_data.get("reason", ""),
+            outcome=form.cleaned_data.get("outcome", ""),
+        )
+    except (ValidationError, ApplicationError) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error.message)]
+        return refused(
+            request, messages, status=409 if isinstance(error, ApplicationError) else 400
+        )
+    return redirect("inbox")
+
+
+@verified_required
+@transaction.atomic
+def referral_detail(request: HttpRequest, uuid: str) -> HttpResponse:
+    """One referral with its whole history: what the receiving agency may see of the need and
+    the person, the note sent with it, the deadline, each step; the steps the viewer may take."""
+    referral = access.get_for_user(request.user, Referral, uuid)
+    audit_record(actor=request.user, action=A.VIEW, objects=[referral], purpose="referral")
+    user = request.user
+    addressed = referral.agency_id in access.agencies_for(user, "referral.act")
+    steps = (
+        Referral.TRANSITIONS.allowed(referral.status, among=Referral.AGENCY_ACTIONS)
+        if addressed
+        else []
+    )
+    return render(
+        request,
+        "agencies/referral_detail.html",
+        {
+            "referral": referral,
+            "history": referral.transitions.select_related("actor").order_by("created_at", "id"),
+            "steps": steps,
+            "form": ReferralActionForm(),
+            "can_cancel": access.has(user, "referral.cancel")
+            and referral.status not in Referral.TERMINAL,
+            "can_open_case": access.case_list_for_user(user)
+            .filter(pk=referral.need.case_id)
+            .exists(),
+            "today": timezone.localdate(),
+        },
+    )

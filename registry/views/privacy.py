@@ -14,7 +14,7 @@ from django.utils import timezone
 from registry import access, subject_data
 from registry.audit import audit_record
 from registry.errors import ApplicationError
-from registry.forms import DataRequestCloseForm, DataRequestForm
+from registry.forms.privacy import DataRequestCloseForm, DataRequestForm
 from registry.models import DataSubjectRequest, Person
 from registry.models.access import AccessEvent
 from registry.services import privacy

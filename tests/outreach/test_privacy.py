@@ -17,6 +17,7 @@ from registry.models import AccessEvent, Case, CaseNote, Consent, Person
 from registry.services import privacy
 from registry.services.retention import retention_run
 from registry.subject_data import subject_data, to_json
+from tests import factories
 from tests.outreach.conftest import (
     approved_content,
     launch_and_write,
@@ -61,7 +62,7 @@ def test_retention_archives_deletes_outreach_data_then_minimises(
         happened_on=timezone.localdate(),
         text="Thăm gia đình",
     )
-    services.case_close(actor=officer, case=case, reason="expunged")
+    factories.close_expunged(officer, case)
     data = to_json(person, subject_data(person))
     assert len(data["messages"]) == 1 and data["messages"][0]["body"]  # held until retention
 
@@ -101,7 +102,7 @@ def test_retention_archives_deletes_outreach_data_then_minimises(
 def test_people_with_an_open_request_are_not_minimised(officer):
     person = person_with_consent(officer, "0912345678", channel="sms")
     case = services.case_record_presentation(actor=officer, case=Case.objects.get(person=person))
-    services.case_close(actor=officer, case=case, reason="expunged")
+    factories.close_expunged(officer, case)
     privacy.data_request_record(actor=officer, person=person, kind="access", channel="letter")
     retention_run()
     later = timezone.now() + dt.timedelta(days=400)

@@ -130,9 +130,11 @@ def test_another_communes_officer_gets_404_for_every_page_of_a_case(client, lan)
         f"/referrals/{loan_referral.uuid}/loan/",
         f"/referrals/{job_referral.uuid}/training/",
         f"/referrals/{loan_referral.uuid}/judicial-records/",
-        f"/registry/cases/{case.uuid}/",
-        f"/registry/people/{case.person.uuid}/",
-        f"/registry/referrals/{loan_referral.uuid}/",
+        f"/cases/{case.uuid}/timeline/",
+        f"/cases/{case.uuid}/needs/",
+        f"/cases/{case.uuid}/close/",
+        f"/referrals/{loan_referral.uuid}/",
+        f"/referrals/{loan_referral.uuid}/cancel/",
     ]
     posts = [
         f"/cases/{case.uuid}/note/",

@@ -1,17 +1,17 @@
 """The commune police casework pages: worklist, registering a prison notice (a refused form keeps
-what was typed), the case timeline and its actions; another commune's officer gets 404."""
+what was typed and lists every problem), the case page's tabs and actions, closing through a
+confirmation; another commune's officer gets 404."""
 
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from registry import services
 from registry.models import AccessEvent, Agency, Case, Membership, Role
 from tests import factories
+from tests.clock import today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 def officer_of(name: str, commune_name: str):
@@ -49,7 +49,7 @@ NOTICE = {
 
 class CaseworkTests:
     def test_registering_a_notice_then_working_the_case(self, client, lan) -> None:
-        data = {**NOTICE, "national_id": factories.national_id(1988), "release_date": str(TODAY)}
+        data = {**NOTICE, "national_id": factories.national_id(1988), "release_date": str(today())}
         response = client.post("/cases/new/", data)
         assert response.status_code == 302
         case = Case.objects.get(person__full_name="Quàng Văn Dũng")
@@ -63,13 +63,18 @@ class CaseworkTests:
             ("present", {}),
             (
                 "milestone",
-                {"kind": "reception_meeting", "date": str(TODAY), "note": "Đã ký HCD-05"},
+                {"kind": "reception_meeting", "date": str(today()), "note": "Đã ký HCD-05"},
             ),
-            ("note", {"kind": "visit", "happened_on": str(TODAY), "text": "Gia đình đón về"}),
+            ("note", {"kind": "visit", "happened_on": str(today()), "text": "Gia đình đón về"}),
             ("needs", {"need_types": ["job", "loan"]}),
         ):
-            assert client.post(f"/cases/{case.uuid}/{action}/", payload).status_code == 302, action
-        page = client.get(f"/cases/{case.uuid}/").content.decode()
+            response = client.post(f"/cases/{case.uuid}/{action}/", payload)
+            assert response.status_code == 302, action
+            assert "Đã" in client.get(response["Location"]).content.decode()  # the banner
+        page = "".join(
+            client.get(f"/cases/{case.uuid}/{tab}").content.decode()
+            for tab in ("", "timeline/", "needs/")
+        )
         assert "đủ điều kiện xóa án tích" in page  # the police see the expungement date
         for text in (
             "Gặp mặt, cam kết (HCD-05)",
@@ -80,16 +85,20 @@ class CaseworkTests:
         ):
             assert text in page
         assert AccessEvent.objects.filter(actor=lan, action="view", purpose="timeline").exists()
-        assert (
-            client.post(f"/cases/{case.uuid}/close/", {"reason": "moved_away"}).status_code == 302
-        )
+        close = {"reason": "moved_away", "on": str(today())}
+        confirm = client.post(f"/cases/{case.uuid}/close/", close)
+        assert confirm.status_code == 200 and "Không thể hoàn tác" in confirm.content.decode()
+        case.refresh_from_db()
+        assert case.status == "active"  # nothing happens before the confirmation
+        closed = client.post(f"/cases/{case.uuid}/close/", {**close, "confirm": "1"})
+        assert closed.status_code == 302
         case.refresh_from_db()
         assert case.status == "closed"
-        assert client.post(f"/cases/{case.uuid}/present/", {}).status_code == 400  # illegal now
+        assert client.post(f"/cases/{case.uuid}/present/", {}).status_code == 409  # illegal now
 
     def test_a_refused_notice_keeps_what_was_typed(self, client, lan) -> None:
         response = client.post(
-            "/cases/new/", {**NOTICE, "national_id": "12345", "release_date": str(TODAY)}
+            "/cases/new/", {**NOTICE, "national_id": "12345", "release_date": str(today())}
         )
         assert response.status_code == 400
         html = response.content.decode()
@@ -99,7 +108,7 @@ class CaseworkTests:
 
     def test_a_notice_for_another_commune_is_not_offered(self, client, lan) -> None:
         response = client.post(
-            "/cases/new/", {**NOTICE, "commune": "04246", "release_date": str(TODAY)}
+            "/cases/new/", {**NOTICE, "commune": "04246", "release_date": str(today())}
         )
         assert response.status_code == 400 and not Case.objects.exists()
 
@@ -112,12 +121,14 @@ class CaseworkTests:
             assert (
                 client.post(f"/cases/{case.uuid}/{action}/", {"reason": "other"}).status_code == 404
             )
+        for tab in ("", "timeline/", "needs/", "documents/", "close/"):
+            assert client.get(f"/cases/{case.uuid}/{tab}").status_code == 404
         assert "Lò Văn Pàng" not in client.get("/worklist/").content.decode()
 
     def test_an_agency_sees_the_timeline_without_notes(self, client, lan) -> None:
         case = services.case_record_presentation(actor=lan, case=factories.make_case(lan))
         services.case_note_add(
-            actor=lan, case=case, kind="visit", happened_on=TODAY, text="Ghi chép riêng"
+            actor=lan, case=case, kind="visit", happened_on=today(), text="Ghi chép riêng"
         )
         home_affairs = Agency.objects.get(code="so-noi-vu")
         services.referral_send(
@@ -126,9 +137,11 @@ class CaseworkTests:
         clerk = factories.UserFactory(username="noi-vu")
         Membership.objects.create(user=clerk, role=Role.HOME_AFFAIRS, agency=home_affairs)
         factories.sign_in(client, clerk)
-        page = client.get(f"/cases/{case.uuid}/")
-        assert page.status_code == 200 and "Ghi chép riêng" not in page.content.decode()
-        assert "xóa án tích" not in page.content.decode()  # no custody data for Home Affairs
+        for tab in ("", "timeline/", "needs/"):
+            page = client.get(f"/cases/{case.uuid}/{tab}")
+            assert page.status_code == 200 and "Ghi chép riêng" not in page.content.decode()
+            assert "xóa án tích" not in page.content.decode()  # no custody data for Home Affairs
+        assert client.get(f"/cases/{case.uuid}/documents/").status_code == 403
         assert client.post(f"/cases/{case.uuid}/close/", {"reason": "other"}).status_code == 403
 
 
@@ -164,7 +177,8 @@ class ReferralLoopPageTests:
         referral.refresh_from_db()
         assert referral.status == "completed"
         factories.sign_in(client, lan)
-        assert "Hoàn thành" in client.get(f"/cases/{case.uuid}/").content.decode()
+        assert "Hoàn thành" in client.get(f"/cases/{case.uuid}/timeline/").content.decode()
+        assert "Hoàn thành" in client.get(f"/cases/{case.uuid}/needs/").content.decode()
 
     def test_an_agency_cannot_act_on_referrals_addressed_to_another(self, client, lan) -> None:
         case = services.case_record_presentation(actor=lan, case=factories.make_case(lan))

@@ -158,7 +158,8 @@ class LifecycleTests:
 class PageTests:
     def test_record_on_the_page_then_export_everything(self, client, officer, person) -> None:
         factories.sign_in(client, officer)
-        detail = client.get(f"/registry/people/{person.uuid}/").content.decode()
+        case = person.cases.get()
+        detail = client.get(f"/cases/{case.uuid}/").content.decode()
         assert f"/privacy/people/{person.uuid}/requests/new/" in detail
         response = client.post(
             f"/privacy/people/{person.uuid}/requests/new/",

@@ -66,7 +66,10 @@ def case_in(actor, commune: str, notice: dt.date, presented: dt.date | None = No
 
 
 def close(actor, case: Case, reason: str, on: dt.date) -> None:
-    services.case_close(actor=actor, case=case, reason=reason)
+    if reason == "expunged":
+        factories.close_expunged(actor, case)
+    else:
+        services.case_close(actor=actor, case=case, reason=reason)
     Case.objects.filter(pk=case.pk).update(closed_on=on)
 
 

@@ -102,11 +102,11 @@ class SecondFactorTests:
         before = AccessEvent.objects.exclude(action="login").count()
         urls = [
             "/",
-            "/registry/people/",
-            f"/registry/people/{case.person.uuid}/",
-            "/registry/people/export.csv",
-            f"/registry/cases/{case.uuid}/",
-            "/registry/custody-records/",
+            "/cases/",
+            f"/cases/{case.uuid}/",
+            "/cases/export.csv",
+            f"/cases/{case.uuid}/timeline/",
+            "/worklist/",
             "/audit/",
             "/admin/",
             "/admin/registry/person/",
@@ -129,7 +129,7 @@ class SecondFactorTests:
         device.throttle_reset()  # django-otp slows down guessing after a wrong code
         done = client.post("/account/otp/", {"token": totp_now(device)})
         assert done.status_code == 200 and len(done.context["codes"]) == 10
-        assert client.get("/registry/people/").status_code == 200
+        assert client.get("/cases/").status_code == 200
         stored = officer.recovery_codes.values_list("code_hash", flat=True)
         assert not set(done.context["codes"]) & set(stored)  # kept hashed
 
@@ -141,7 +141,7 @@ class SecondFactorTests:
         client.post("/account/logout/")
         login(client, "lan", PASSWORD)
         assert client.post("/account/otp/", {"token": codes[0]}).status_code == 200  # used up
-        assert client.get("/registry/people/").status_code == 302
+        assert client.get("/cases/").status_code == 302
 
 
 class SessionTests:
@@ -156,11 +156,11 @@ class SessionTests:
 
     def test_sessions_end_eight_hours_after_sign_in(self, client, officer) -> None:
         factories.sign_in(client, officer)
-        assert client.get("/registry/people/").status_code == 200
+        assert client.get("/cases/").status_code == 200
         session = client.session
         session["signed_in_at"] = time.time() - 8 * 3600 - 1
         session.save()
-        assert client.get("/registry/people/").status_code == 302
+        assert client.get("/cases/").status_code == 302
 
 
 class AdminTests:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from registry import services
 from registry.errors import ApplicationError
-from registry.models import Case, CaseMilestone, Need, Referral
+from registry.models import AccessEvent, Case, CaseMilestone, CustodyRecord, Need, Referral
 from registry.workdays import add_working_days
 from tests import factories
 from tests.clock import today
@@ -63,7 +63,14 @@ class CaseTransitionTests:
         services.case_record_milestone(
             actor=alice, case=case, kind="reception_meeting", on=today(), note="HCD-05"
         )
-        case = services.case_close(actor=alice, case=case, reason=Case.CloseReason.EXPUNGED)
+        case = services.case_close(
+            actor=alice,
+            case=case,
+            reason=Case.CloseReason.EXPUNGED,
+            basis="court",
+            reference="01/2026/QĐ-TA",
+            reference_date=today(),
+        )
         assert (case.status, case.close_reason, case.closed_on) == ("closed", "expunged", today())
         assert set(case.milestones.values_list("kind", flat=True)) == {
             "notice_received",
@@ -110,6 +117,41 @@ class CaseTransitionTests:
         case.refresh_from_db()
         assert case.status == Case.Status.EXPECTED
 
+    def test_expungement_before_its_date_needs_a_court_decision_or_a_certificate(
+        self, alice
+    ) -> None:
+        case = services.case_record_presentation(actor=alice, case=factories.make_case(alice))
+        eligible = case.custody_record.expungement_eligible_date
+        assert eligible is not None and eligible > today()
+        with pytest.raises(ValidationError) as caught:
+            services.case_close(actor=alice, case=case, reason="expunged")
+        assert eligible.strftime("%d/%m/%Y") in caught.value.message_dict["basis"][0]
+        with pytest.raises(ValidationError) as caught:
+            services.case_close(actor=alice, case=case, reason="expunged", basis="court")
+        assert set(caught.value.message_dict) == {"reference", "reference_date"}
+        case.refresh_from_db()
+        assert case.status == Case.Status.ACTIVE
+        closed = services.case_close(
+            actor=alice,
+            case=case,
+            reason="expunged",
+            basis="certificate",
+            reference="LLTP 123/2026",
+            reference_date=today(),
+        )
+        milestone = closed.milestones.get(kind="expunged")
+        assert "LLTP 123/2026" in milestone.note and "lý lịch tư pháp" in milestone.note
+
+    def test_expungement_from_its_date_needs_nothing_more(self, alice) -> None:
+        case = services.case_record_presentation(actor=alice, case=factories.make_case(alice))
+        CustodyRecord.objects.filter(pk=case.custody_record_id).update(
+            expungement_eligible_date=today()
+        )
+        case.refresh_from_db()
+        closed = services.case_close(actor=alice, case=case, reason="expunged")
+        assert closed.close_reason == "expunged"
+        assert "Điều 70" in closed.milestones.get(kind="expunged").note
+
     def test_closing_cancels_open_referrals_and_withdraws_open_needs(self, alice) -> None:
         case = services.case_record_presentation(actor=alice, case=factories.make_case(alice))
         job = factories.make_need(alice, case, "job")
@@ -123,6 +165,10 @@ class CaseTransitionTests:
         assert set(
             Need.objects.filter(pk__in=[job.pk, housing.pk]).values_list("status", flat=True)
         ) == {"withdrawn"}
+        # The needs withdrawn by the closing leave their audit row too.
+        assert AccessEvent.objects.filter(
+            action="transition", object_type="need", purpose="case closed"
+        ).exists()
 
     def test_status_milestones_cannot_be_recorded_directly(self, alice) -> None:
         with pytest.raises(ValidationError):

@@ -6,44 +6,55 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from registry.forms.common import DATE
 from registry.models import (
     AdministrativeUnit,
     Agency,
     Case,
     CaseMilestone,
     CaseNote,
-    Consent,
     CustodyRecord,
-    DataSubjectRequest,
     NeedType,
     Person,
     Referral,
-    RequestKind,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PrisonNoticeForm(forms.Form):
+    """A prison's release notice. The form only reads the values; the service checks them all at
+    once, so a refused notice lists every problem together (fields are not required here)."""
+
     commune = forms.ModelChoiceField(
         label=_("Xã, phường nơi về"),
         queryset=AdministrativeUnit.objects.none(),
         to_field_name="code",
+        required=False,
+        empty_label=_("— Chọn xã, phường —"),
     )
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
-    gender = forms.ChoiceField(label=_("Giới tính"), choices=Person.Gender.choices)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150, required=False)
+    gender = forms.ChoiceField(
+        label=_("Giới tính"), choices=[("", _("— Chọn —")), *Person.Gender.choices], required=False
+    )
     date_of_birth = forms.DateField(label=_("Ngày sinh"), required=False, widget=DATE)
-    national_id = forms.CharField(label=_("Số định danh cá nhân"), required=False, max_length=40)
+    national_id = forms.CharField(
+        label=_("Số định danh cá nhân"),
+        required=False,
+        max_length=40,
+        help_text=_("12 chữ số, ghi trên căn cước hoặc trong thông báo của trại giam."),
+    )
     phone = forms.CharField(label=_("Số điện thoại"), required=False, max_length=40)
     address = forms.CharField(label=_("Địa chỉ"), required=False, max_length=500)
-    release_date = forms.DateField(label=_("Ngày chấp hành xong án"), widget=DATE)
+    release_date = forms.DateField(label=_("Ngày chấp hành xong án"), required=False, widget=DATE)
     release_kind = forms.ChoiceField(
-        label=_("Hình thức"), choices=CustodyRecord.ReleaseKind.choices
+        label=_("Hình thức"),
+        choices=[("", _("— Chọn —")), *CustodyRecord.ReleaseKind.choices],
+        required=False,
     )
     main_penalty = forms.ChoiceField(
         label=_("Hình phạt chính"),
         choices=CustodyRecord.PenaltyKind.choices,
         initial=CustodyRecord.PenaltyKind.PRISON,
+        required=False,
     )
     sentence_months = forms.IntegerField(
         label=_("Thời hạn tù (tháng)"), required=False, min_value=0
@@ -97,7 +108,9 @@ class MilestoneForm(forms.Form):
 
 class NoteForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại"), choices=CaseNote.Kind.choices)
-    happened_on = forms.DateField(label=_("Ngày"), widget=DATE)
+    happened_on = forms.DateField(
+        label=_("Ngày"), widget=DATE, help_text=_("Hôm nay, hoặc ngày đã thăm gặp, gọi điện.")
+    )
     text = forms.CharField(
         label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
@@ -113,7 +126,32 @@ class NeedsForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Lý do kết thúc"), choices=Case.CloseReason.choices)
+    """Closing a case: no reason is chosen for the officer; an expungement names its basis."""
+
+    reason = forms.ChoiceField(
+        label=_("Lý do kết thúc"), choices=Case.CloseReason.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(label=_("Ngày kết thúc"), widget=DATE)
+    basis = forms.ChoiceField(
+        label=_("Căn cứ xóa án tích (chỉ khi lý do là xóa án tích)"),
+        choices=[],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reference = forms.CharField(
+        label=_("Số quyết định của Tòa án hoặc số phiếu lý lịch tư pháp"),
+        required=False,
+        max_length=100,
+    )
+    reference_date = forms.DateField(
+        label=_("Ngày của quyết định hoặc phiếu"), required=False, widget=DATE
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from registry.services.cases import EXPUNGEMENT_BASES
+
+        super().__init__(*args, **kwargs)
+        self.fields["basis"].choices = list(EXPUNGEMENT_BASES.items())
 
 
 class ReferForm(forms.Form):
@@ -136,35 +174,14 @@ class ReferForm(forms.Form):
         )
 
 
+class ReasonForm(forms.Form):
+    """The reason a destructive step asks for (cancelling a referral …)."""
+
+    reason = forms.CharField(label=_("Lý do"), max_length=500)
+
+
 class ReferralActionForm(forms.Form):
     reason = forms.CharField(label=_("Lý do"), required=False, max_length=500)
     outcome = forms.ChoiceField(
         label=_("Kết quả"), required=False, choices=[("", "—"), *Referral.Outcome.choices]
-    )
-
-
-class DataRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại yêu cầu"), choices=RequestKind.choices)
-    channel = forms.ChoiceField(
-        label=_("Hình thức nhận"), choices=DataSubjectRequest.Channel.choices
-    )
-    received_on = forms.DateField(label=_("Ngày nhận"), widget=DATE)
-    involves_processor = forms.BooleanField(
-        label=_("Cần bên xử lý dữ liệu hoặc bên thứ ba tham gia (hạn 20 ngày làm việc)"),
-        required=False,
-    )
-    consent_purposes = forms.MultipleChoiceField(
-        label=_("Rút lại đồng ý cho mục đích (để trống: tất cả)"),
-        choices=Consent.Purpose.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    details = forms.CharField(
-        label=_("Nội dung yêu cầu"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class DataRequestCloseForm(forms.Form):
-    response = forms.CharField(
-        label=_("Kết quả giải quyết hoặc căn cứ từ chối"), widget=forms.Textarea(attrs={"rows": 3})
     )
