@@ -70,7 +70,13 @@ class CaseTable(GovukTable):
         return status_tag(record)
 
     def render_classification(self, record: Case) -> str:
-        return status_tag(record, "classification") if record.classification else "—"
+        if not record.classification:
+            return "—"
+        return format_html(
+            '<strong class="govuk-tag govuk-tag--purple" title="{}">{}</strong>',
+            record.get_classification_display(),
+            _("Nhóm %(group)s") % {"group": record.classification},
+        )
 
     def render_officer(self, value: User) -> str:
         return value.get_full_name() or value.get_username()

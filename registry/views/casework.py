@@ -124,6 +124,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "casework/case_list.html",
         {
             "filter": found,
+            "filtered": filtered,
             "table": table,
             "sort": sort,
             "next_cursor": page.next_cursor,

@@ -189,7 +189,6 @@ BUILDERS: list[CardBuilder] = [
 
 # Places beyond the header's, each with the capabilities that open it.
 MORE = (
-    (_("Nhận thông báo của trại giam"), "notice-register", ("case.create",)),
     (_("Nhập danh sách từ trại giam (CSV, Excel)"), "imports", ("case.import",)),
     (_("Đề nghị quá hạn trả lời"), "overdue", ("referral.view",)),
     (_("Hồ sơ vay vốn"), "loans", ("loan.view",)),
