@@ -244,8 +244,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-WHITENOISE_USE_FINDERS = DEBUG
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# In development static files come straight from the apps; `DJANGO_STATIC_FROM_ROOT=1` serves the
+# collected, compressed copies as production does (the browser tests measure page weight so).
+WHITENOISE_USE_FINDERS = DEBUG and not env.bool("DJANGO_STATIC_FROM_ROOT", default=False)
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 # collectstatic writes gzip and brotli copies beside each file; gunicorn (whitenoise) serves them.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

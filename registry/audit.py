@@ -127,3 +127,67 @@ def events_about(person_uuid: str) -> models.QuerySet[AccessEvent]:
     if connection.vendor == "postgresql":
         return AccessEvent.objects.filter(person_ids__contains=[person_uuid])
     return AccessEvent.objects.filter(person_ids__icontains=person_uuid)
+
+
+# What each stored purpose means, in Vietnamese, for the auditor's pages and exports. Purposes are
+# short machine labels written by the code; a new one shows as written until it is named here
+# (the browser crawler fails on an English word on any page).
+PURPOSES = {
+    "access log export": "xuất nhật ký truy cập",
+    "admin": "trang quản trị",
+    "api token issued": "cấp mã truy cập API",
+    "api token revoked": "thu hồi mã truy cập API",
+    "case closed": "kết thúc hồ sơ",
+    "case list": "danh sách hồ sơ",
+    "case overview": "xem hồ sơ",
+    "close case": "kết thúc hồ sơ",
+    "data subject access: everything held": "cung cấp toàn bộ dữ liệu cho chủ thể",
+    "documents": "giấy tờ của hồ sơ",
+    "enrolment": "ghi danh khóa học",
+    "history": "lịch sử",
+    "import": "nhập danh sách",
+    "inbox": "đề nghị gửi tới cơ quan",
+    "job placement": "ghi nhận việc làm",
+    "judicial record request": "đề nghị cấp phiếu lý lịch tư pháp",
+    "judicial records": "phiếu lý lịch tư pháp",
+    "loan worklist": "danh sách hồ sơ vay",
+    "loan": "hồ sơ vay",
+    "message history": "lịch sử tin nhắn",
+    "milestones": "mốc hồ sơ",
+    "needs": "nhu cầu, đề nghị",
+    "opt-out": "từ chối nhận tin",
+    "overdue referrals": "đề nghị quá hạn",
+    "person.national_id": "số định danh",
+    "person.phone": "số điện thoại",
+    "refer a need": "chuyển nhu cầu",
+    "referral": "đề nghị hỗ trợ",
+    "retention: archive closed case, delete outreach data": (
+        "lưu trữ hồ sơ đã kết thúc, xóa dữ liệu tin nhắn"
+    ),
+    "retention: minimise personal data": "giảm thiểu dữ liệu cá nhân",
+    "second factor refused": "mã xác thực sai",
+    "send": "gửi tin",
+    "timeline": "diễn biến hồ sơ",
+    "training": "học nghề, việc làm",
+    "who viewed this person": "xem ai đã xem hồ sơ",
+    "worklist": "việc hôm nay",
+}
+# Purposes written with a detail after a fixed start.
+PURPOSE_STARTS = {
+    "search by ": "tìm kiếm theo ",
+    "loan ": "hồ sơ vay: ",
+    "judicial record ": "phiếu lý lịch tư pháp: ",
+    "grant to ": "chia sẻ hồ sơ cho ",
+}
+_SEARCH_KINDS = {"national_id": "số định danh", "phone": "số điện thoại", "name": "họ tên"}
+
+
+def purpose_label(purpose: str) -> str:
+    """The purpose of an access event as the auditor reads it (Vietnamese)."""
+    if purpose in PURPOSES:
+        return PURPOSES[purpose]
+    for start, label in PURPOSE_STARTS.items():
+        if purpose.startswith(start):
+            detail = purpose[len(start) :]
+            return label + _SEARCH_KINDS.get(detail, detail)
+    return purpose

@@ -54,9 +54,7 @@ urlpatterns = [
     path("loans/<uuid:uuid>/<slug:step>/", agencies.loan_step, name="loan-step"),
     path("referrals/<uuid:uuid>/loan/", agencies.loan_create, name="loan-create"),
     path("referrals/<uuid:uuid>/training/", agencies.referral_training, name="referral-training"),
-    path(
-        "referrals/<uuid:uuid>/training/<uuid:course_uuid>/enrol/", agencies.enrol, name="enrol"
-    ),
+    path("referrals/<uuid:uuid>/training/<uuid:course_uuid>/enrol/", agencies.enrol, name="enrol"),
     path("referrals/<uuid:uuid>/placement/", agencies.placement, name="placement"),
     path("enrollments/<uuid:uuid>/finish/", agencies.enrollment_finish, name="enrollment-finish"),
     path(

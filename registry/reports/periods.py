@@ -114,11 +114,16 @@ class Scope:
 
     @property
     def slug(self) -> str:
-        return (
-            self.kind
-            if self.kind == "province"
-            else f"{self.kind}-{self.agency_id or min(self.commune_ids or {0})}"
-        )
+        """For file names: Vietnamese without diacritics, never a database id
+        ("tinh", "xa-to-hieu", "huyen-cu-mai-son", "co-quan-so-noi-vu")."""
+        from django.utils.text import slugify
+
+        from registry.validation import fold
+
+        prefix = {"province": "tinh", "commune": "xa", "district": "huyen-cu", "agency": "co-quan"}
+        if self.kind == "province":
+            return prefix["province"]
+        return f"{prefix.get(self.kind, 'pham-vi')}-{slugify(fold(self.label))}"[:80]
 
     def case_q(self, prefix: str = "") -> Q:
         """Cases (reached through ``prefix``) inside this scope."""

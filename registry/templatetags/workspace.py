@@ -172,3 +172,11 @@ def allows(obj: Any, action: str) -> bool:
     now: pages offer only legal steps."""
     machine = getattr(type(obj), "TRANSITIONS", None)
     return bool(machine and action in machine and obj.status in machine[action].sources)
+
+
+@register.filter
+def purpose(value: str) -> str:
+    """An access event's purpose in Vietnamese."""
+    from registry.audit import purpose_label
+
+    return purpose_label(value or "")

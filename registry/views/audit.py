@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import access
-from registry.audit import audit_record, events_about
+from registry.audit import audit_record, events_about, purpose_label
 from registry.filters import refused_params
 from registry.forms.common import DATE
 from registry.models import AccessEvent, Role
@@ -127,7 +127,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
                 types.get(e.object_type, e.object_type),
                 " ".join(e.object_ids),
                 " ".join(e.person_ids),
-                e.purpose,
+                purpose_label(e.purpose),
                 e.ip or "",
             ]
             yield writer.writerow([neutralise(str(cell)) for cell in row])

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registry import access, subject_data
 from registry.audit import audit_record
-from registry.errors import ApplicationError
 from registry.forms.privacy import DataRequestCloseForm, DataRequestForm
 from registry.models import DataSubjectRequest, Person
 from registry.models.access import AccessEvent
 from registry.services import privacy
-from registry.views.common import verified_required
+from registry.views.common import Problems, attempt, done, form_status, verified_required
 
 A = AccessEvent.Action
 
@@ -56,26 +56,36 @@ def request_list(request: HttpRequest) -> HttpResponse:
 
 
 @verified_required
-@transaction.atomic
 def request_new(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
     access.require(request.user, "dsr.manage")
     person = access.get_for_user(request.user, Person, uuid)
     form = DataRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+    outcome = None
     if request.method == "POST" and form.is_valid():
-        try:
-            created = privacy.data_request_record(
+        outcome = attempt(
+            form,
+            lambda: privacy.data_request_record(
                 actor=request.user, person=person, **form.cleaned_data
+            ),
+        )
+        if outcome.ok and outcome.result is not None:
+            return done(
+                request,
+                _("Đã ghi nhận yêu cầu. Hạn giải quyết: %(date)s.")
+                % {"date": outcome.result.complete_due.strftime("%d/%m/%Y")},
+                "privacy-request",
+                uuid=outcome.result.uuid,
             )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-        else:
-            return redirect("privacy-request", uuid=created.uuid)
+    with transaction.atomic():
+        audit_record(
+            actor=request.user, action=A.VIEW, objects=[person], purpose="ghi yêu cầu về dữ liệu"
+        )
+        case = access.case_list_for_user(request.user).filter(person=person).first()
     return render(
         request,
         "privacy/request_new.html",
-        {"form": form, "person": person},
-        status=400 if form.errors else 200,
+        {"form": form, "person": person, "case": case},
+        status=form_status(form, outcome),
     )
 
 
@@ -87,50 +97,56 @@ def _request_for(request: HttpRequest, uuid) -> DataSubjectRequest:  # type: ign
 
 
 @verified_required
-@transaction.atomic
 def request_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
     if not (access.has(request.user, "dsr.view") or access.has(request.user, "dsr.oversee")):
         raise PermissionDenied
     item = _request_for(request, uuid)
-    close_form = DataRequestCloseForm(request.POST or None)
-    error = ""
-    if request.method == "POST":
+    action = request.POST.get("action") if request.method == "POST" else None
+    close_form = DataRequestCloseForm(request.POST if action in ("complete", "refuse") else None)
+    problems = Problems(request.POST if action == "acknowledge" else None)
+    outcome = None
+    if action is not None:
         access.require(request.user, "dsr.manage")
-        action = request.POST.get("action")
-        try:
-            if action == "acknowledge":
-                privacy.data_request_acknowledge(actor=request.user, request=item)
-                return redirect("privacy-request", uuid=item.uuid)
-            if action in ("complete", "refuse") and close_form.is_valid():
-                privacy.data_request_close(
+        if action == "acknowledge":
+            problems.is_valid()
+            outcome = attempt(
+                problems,
+                lambda: privacy.data_request_acknowledge(actor=request.user, request=item),
+            )
+            message = _("Đã ghi nhận: đã xác nhận với người yêu cầu.")
+        elif action in ("complete", "refuse") and close_form.is_valid():
+            outcome = attempt(
+                close_form,
+                lambda: privacy.data_request_close(
                     actor=request.user,
                     request=item,
                     response=close_form.cleaned_data["response"],
                     refused=action == "refuse",
-                )
-                return redirect("privacy-request", uuid=item.uuid)
-        except (ApplicationError, ValidationError) as problem:
-            error = (
-                str(problem.message)
-                if isinstance(problem, ApplicationError)
-                else " ".join(problem.messages)
+                ),
             )
+            message = (
+                _("Đã từ chối yêu cầu.") if action == "refuse" else _("Đã hoàn thành yêu cầu.")
+            )
+        if outcome is not None and outcome.ok:
+            return done(request, message, "privacy-request", uuid=item.uuid)
     show_people = _may_see_people(request)
-    if show_people:
-        audit_record(actor=request.user, action=A.VIEW, objects=[item])
+    with transaction.atomic():
+        if show_people:
+            audit_record(actor=request.user, action=A.VIEW, objects=[item])
+        open_ = item.status in DataSubjectRequest.OPEN
     return render(
         request,
         "privacy/request.html",
         {
             "item": item,
             "show_people": show_people,
-            "can_manage": access.has(request.user, "dsr.manage"),
+            "can_manage": access.has(request.user, "dsr.manage") and open_,
             "can_export": access.has(request.user, "dsr.export"),
             "close_form": close_form,
-            "error": error,
+            "problems": problems,
             "today": timezone.localdate(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(close_form if action != "acknowledge" else problems, outcome),
     )
 
 

@@ -89,7 +89,7 @@ def _download(request: HttpRequest, kind: str) -> HttpResponse:
     audit_record(
         actor=request.user,
         action=AccessEvent.Action.EXPORT,
-        purpose=f"report {kind} {report.period.slug} {report.scope.slug}",
+        purpose=f"báo cáo {kind} {report.period.slug} {report.scope.slug}",
     )
     if kind == "xlsx":
         body = to_xlsx(report)

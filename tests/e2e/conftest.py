@@ -25,26 +25,52 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 
 USERS_SCRIPT = """
-import json, sys
+import json
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from registry.models import AdministrativeUnit, Agency, Membership, Role, User
 commune = AdministrativeUnit.objects.get(unit_list="2025", level="commune", code="03646")
+other = AdministrativeUnit.objects.get(unit_list="2025", level="commune", code="04246")
+def police(unit):
+    return Agency.objects.get(level="commune", kind="police", jurisdiction=unit)
 people = {
-    "ca-xa": (Role.COMMUNE_POLICE,
-              Agency.objects.get(level="commune", kind="police", jurisdiction=commune)),
-    "ngan-hang": (Role.SOCIAL_POLICY_BANK, Agency.objects.get(code="nhcsxh-son-la")),
-    "noi-vu": (Role.HOME_AFFAIRS, Agency.objects.get(code="so-noi-vu")),
+    "ca-xa": (Role.COMMUNE_POLICE, police(commune), commune),
+    "ca-xa-khac": (Role.COMMUNE_POLICE, police(other), other),
+    "ubnd-xa": (Role.COMMUNE_COMMITTEE,
+                Agency.objects.get(level="commune", kind="commune_committee", jurisdiction=commune),
+                commune),
+    "ca-tinh": (Role.PROVINCIAL_POLICE, Agency.objects.get(code="cong-an-tinh"), None),
+    "ngan-hang": (Role.SOCIAL_POLICY_BANK, Agency.objects.get(code="nhcsxh-son-la"), None),
+    "noi-vu": (Role.HOME_AFFAIRS, Agency.objects.get(code="so-noi-vu"), None),
+    "tu-phap": (Role.JUSTICE, Agency.objects.get(code="so-tu-phap"), None),
+    "bien-tap": (Role.CONTENT_EDITOR, Agency.objects.get(code="cong-an-tinh"), None),
+    "truyen-thong": (Role.OUTREACH_MANAGER, Agency.objects.get(code="cong-an-tinh"), None),
+    "kiem-tra": (Role.AUDITOR, Agency.objects.get(code="cong-an-tinh"), None),
 }
 out = {}
-for name, (role, agency) in people.items():
-    user = User.objects.create_user(name, password="mat-khau-e2e-2026")
+for name, (role, agency, unit) in people.items():
+    user = User.objects.create_user(name, password="mat-khau-e2e-2026", first_name=name)
     membership = Membership.objects.create(user=user, role=role, agency=agency)
-    if role == Role.COMMUNE_POLICE:
-        membership.units.add(commune)
+    if unit is not None:
+        membership.units.add(unit)
     device = TOTPDevice.objects.create(user=user, name="e2e", confirmed=True)
     out[name] = device.bin_key.hex()
 print(json.dumps(out))
 """
+
+# Staff roles the browser tests sign in as (commune police of Phường Tô Hiệu and of another
+# commune, the commune committee, the provincial police, the three agencies, outreach, auditor).
+STAFF = [
+    "ca-xa",
+    "ca-xa-khac",
+    "ubnd-xa",
+    "ca-tinh",
+    "ngan-hang",
+    "noi-vu",
+    "tu-phap",
+    "bien-tap",
+    "truyen-thong",
+    "kiem-tra",
+]
 
 
 def free_port() -> int:
@@ -79,11 +105,27 @@ def site():
         "ENCRYPTION_DEV_KEYS": "1",
         "KEYRING_FILE": str(ROOT / "var" / "e2e" / f"{name}.json"),
         "DJANGO_SECURE_SSL_REDIRECT": "0",
+        # Static files as production serves them: collected, with gzip and brotli copies.
+        "DJANGO_STATIC_ROOT": str(ROOT / "var" / "e2e" / f"static-{name}"),
+        "DJANGO_STATIC_FROM_ROOT": "1",
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "load_reference_data", "-v", "0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "load_outreach_content", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # Realistic demo data for the pages: synthetic people in every commune, their needs and
+    # referrals, outreach consents (deterministic).
+    subprocess.run(
+        [*manage, "seed_demo", "--people", "400", "--seed", "7"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([*manage, "outreach_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*manage, "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     keys = json.loads(
         subprocess.run(
             [*manage, "shell", "-c", USERS_SCRIPT],
@@ -111,10 +153,11 @@ def site():
         except OSError:
             time.sleep(0.1)
     try:
-        yield {"url": f"http://127.0.0.1:{port}", "keys": keys}
+        yield {"url": f"http://127.0.0.1:{port}", "keys": keys, "env": env}
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(env["DJANGO_STATIC_ROOT"], ignore_errors=True)
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -140,16 +183,21 @@ def browser():
 
 
 class Phone:
-    """One signed-in user's browser tab at phone width (360 px)."""
+    """One signed-in user's browser tab at phone width (360 px). It counts what a person does —
+    page loads (main-frame navigations) and taps (a click, a choice in a list, or focusing a field
+    to type) — so that the usability figures come from the tests themselves."""
 
-    def __init__(self, browser, site, username: str) -> None:
+    def __init__(self, browser, site, username: str, width: int = 360) -> None:
         from django_otp.oath import totp
 
         self.site, self.context = (
             site,
-            browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN"),
+            browser.new_context(viewport={"width": width, "height": 780}, locale="vi-VN"),
         )
         self.page = self.context.new_page()
+        self.loads = 0
+        self.taps = 0
+        self.page.on("load", lambda _page: self._loaded())
         self.go("/account/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", "mat-khau-e2e-2026")
@@ -159,8 +207,31 @@ class Phone:
         with self.page.expect_navigation():
             self.page.click("main button[type=submit]")
 
+    def _loaded(self) -> None:
+        self.loads += 1
+
     def go(self, path: str) -> None:
         self.page.goto(self.site["url"] + path)
+
+    def start_counting(self) -> None:
+        self.loads = self.taps = 0
+
+    def tap(self, selector: str, *, loads: bool = False) -> None:
+        """Tap something; ``loads`` waits for the page it opens."""
+        self.taps += 1
+        if loads:
+            with self.page.expect_navigation():
+                self.page.click(selector)
+        else:
+            self.page.click(selector)
+
+    def type(self, selector: str, text: str) -> None:
+        self.taps += 1
+        self.page.fill(selector, text)
+
+    def choose(self, selector: str, value: str) -> None:
+        self.taps += 1
+        self.page.select_option(selector, value)
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -171,6 +242,19 @@ class Phone:
 
     def close(self) -> None:
         self.context.close()
+
+
+def site_shell(site: dict, script: str) -> str:
+    """Run Python in the site's Django (its database and keys); returns the last line printed."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=site["env"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
 
 
 @pytest.fixture(scope="session")

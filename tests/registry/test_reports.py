@@ -384,7 +384,15 @@ class PageTests:
         )
         assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
         assert AccessEvent.objects.filter(action="export").count() == before + 2
-        assert "report pdf 20250101-20250331 province" in AccessEvent.objects.latest("at").purpose
+        assert "báo cáo pdf 20250101-20250331 tinh" in AccessEvent.objects.latest("at").purpose
+        assert pdf["Content-Disposition"] == (
+            'attachment; filename="bao-cao-tinh-20250101-20250331.pdf"'
+        )
+        commune = client.get(
+            "/reports/export.xlsx",
+            {"period": "year", "year": "2025", "scope": "commune", "unit": "03646"},
+        )
+        assert 'filename="bao-cao-xa-phuong-to-hieu-' in commune["Content-Disposition"]
 
     @pytest.mark.parametrize(
         "params",
