@@ -56,6 +56,19 @@ class PolicySerializer(serializers.ModelSerializer):
                 if name not in allowed:
                     self.fields.pop(name)
 
+    def build_standard_field(self, field_name: str, model_field: Any) -> Any:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if model_field.choices and (model_field.blank or model_field.null):
+            kwargs["allow_null"] = True  # an unset choice is null, never "" (not in the enum)
+        return field_class, kwargs
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        for name, field in self.fields.items():
+            if isinstance(field, serializers.ChoiceField) and data.get(name) == "":
+                data[name] = None
+        return data
+
     def build_relational_field(self, field_name: str, relation_info: Any) -> Any:
         related = relation_info.related_model
         return serializers.SlugRelatedField, {
