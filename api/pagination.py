@@ -15,6 +15,14 @@ class NewestFirstCursor(CursorPagination):
     ordering = "-id"
     invalid_cursor_message = "invalid cursor"
 
+    def get_page_size(self, request: Any) -> int:
+        given = request.query_params.getlist(self.page_size_query_param)
+        if given and (len(given) > 1 or not given[0].isdigit() or int(given[0]) < 1):
+            raise ValidationError(
+                {self.page_size_query_param: [_("Số dòng mỗi trang không hợp lệ.")]}
+            )
+        return super().get_page_size(request)
+
     def decode_cursor(self, request: Any) -> Any:
         try:
             cursor = super().decode_cursor(request)

@@ -85,8 +85,8 @@ def test_overrides():
 
 # --- Tests that need committed rows (other threads or processes read them) ----------------------
 # Django empties the database after such a test with TRUNCATE, which the access log and the change
-# log refuse by design. ``committed_db`` lifts those triggers (as the owner) for the flush; the next test puts it back and
-# reloads the reference data the flush removed.
+# log refuse by design. ``committed_db`` lifts those triggers (as the owner) for the flush; the
+# next test puts them back and reloads the reference data the flush removed.
 _TRUNCATE_GUARD = (
     "ALTER TABLE registry_accessevent {0} TRIGGER registry_accessevent_no_truncate; "
     "ALTER TABLE registry_changelog {0} TRIGGER registry_changelog_no_truncate"
