@@ -1,11 +1,13 @@
 """Filters of the list endpoints (django-filter), applied to querysets already scoped by the
 access policy. Each filter names the field path it reads (``field_name``); a role may use only the
-filters and sorts whose every step its field profile allows (``access.allowed_params``): any other
-parameter — unknown, or outside the profile — answers 400. Exact search by national ID or phone
+filters and sorts whose every step its field profile allows (``access.allowed_params``): an
+unknown parameter answers 400, a filter or sort outside the role's profile 403 (a well-formed
+request the role may not make) — never an ignored filter. Exact search by national ID or phone
 is ``POST /api/v1/people/search/`` (identifiers never travel in URLs)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import django_filters
@@ -13,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 
 from registry import access, validation
@@ -107,6 +109,22 @@ class ConsentFilter(django_filters.FilterSet):
         fields = ["purpose", "channel", "status"]
 
 
+def _well_typed(flt: Any, value: str) -> bool:
+    """A typed filter's value as the schema describes it: present, an integer for numbers (our
+    numeric filters are all whole), ``true``/``false`` for booleans."""
+    if isinstance(flt, django_filters.CharFilter) and not isinstance(
+        flt, django_filters.UUIDFilter
+    ):
+        return True
+    if value == "":
+        return False
+    if isinstance(flt, django_filters.NumberFilter):
+        return re.fullmatch(r"-?\d{1,9}", value) is not None
+    if isinstance(flt, django_filters.BooleanFilter):
+        return value in ("true", "false")
+    return True
+
+
 # Parameters of every list beside its filters: pagination and the (single) sort.
 PAGING = frozenset({"cursor", "page_size", "ordering"})
 
@@ -120,31 +138,49 @@ class PolicyFilterBackend(DjangoFilterBackend):
         filterset_class = self.get_filterset_class(view, queryset)
         filters = dict(filterset_class.base_filters) if filterset_class else {}
         params = set(request.query_params)
-        problems = {
-            name: [_("Không có tham số này.")] for name in sorted(params - set(filters) - PAGING)
-        }
+        unknown = sorted(params - set(filters) - PAGING)
+        if unknown:
+            raise ValidationError({name: [_("Không có tham số này.")] for name in unknown})
+        malformed = sorted(
+            name
+            for name in params & set(filters)
+            if not _well_typed(filters[name], request.query_params.get(name, ""))
+        )
+        if malformed:  # django-filter would drop an empty date or read 0.5 as a birth year
+            raise ValidationError({name: [_("Giá trị không hợp lệ.")] for name in malformed})
         allowed = access.allowed_params(
             request.user, queryset.model, {n: f.field_name for n, f in filters.items()}
         )
-        for name in sorted((params & set(filters)) - allowed):
-            problems[name] = [_("Vai trò của bạn không được lọc theo trường này.")]
-        if problems:
-            raise ValidationError(problems)
+        refused = sorted((params & set(filters)) - allowed)
+        if refused:  # a well-formed request the role may not make: 403, like any other action
+            raise PermissionDenied(
+                _("Vai trò của bạn không được lọc theo trường này: %(names)s.")
+                % {"names": ", ".join(refused)}
+            )
         return super().filter_queryset(request, queryset, view)
 
 
 class PolicyOrderingFilter(OrderingFilter):
     """Sorts only by the view's ``ordering_fields`` that the role may read; anything else is 400."""
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        terms = [t for f in getattr(view, "ordering_fields", None) or [] for t in (f, f"-{f}")]
+        for parameter in parameters:
+            parameter["schema"]["enum"] = terms
+        return parameters
+
     def get_ordering(self, request: Any, queryset: QuerySet, view: Any) -> Any:
         given = request.query_params.get(self.ordering_param)
-        if given:
+        if given is not None:
             fields = [term.strip().lstrip("-") for term in given.split(",")]
             valid = set(getattr(view, "ordering_fields", None) or [])
             allowed = access.allowed_params(
                 request.user, queryset.model, {name: name for name in valid}
             )
-            if any(f not in allowed for f in fields):
+            if any(f in valid and f not in allowed for f in fields):
+                raise PermissionDenied(_("Vai trò của bạn không được sắp xếp theo trường này."))
+            if any(f not in valid for f in fields):
                 raise ValidationError(
                     {self.ordering_param: [_("Không sắp xếp được theo trường này.")]}
                 )

@@ -15,9 +15,18 @@ class NewestFirstCursor(CursorPagination):
     ordering = "-id"
     invalid_cursor_message = "invalid cursor"
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def get_page_size(self, request: Any) -> int:
         given = request.query_params.getlist(self.page_size_query_param)
-        if given and (len(given) > 1 or not given[0].isdigit() or int(given[0]) < 1):
+        if given and (
+            len(given) > 1 or not given[0].isdigit() or not 1 <= int(given[0]) <= self.max_page_size
+        ):
             raise ValidationError(
                 {self.page_size_query_param: [_("Số dòng mỗi trang không hợp lệ.")]}
             )

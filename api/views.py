@@ -519,7 +519,7 @@ class UnitLookupApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("commune", str, required=True),
+            OpenApiParameter("commune", str, required=True, pattern=r"\S"),
             OpenApiParameter("district", str),
         ],
         responses={200: serializers.UnitOut},
@@ -531,9 +531,13 @@ class UnitLookupApi(APIView):
                 {"message": _("Thiếu tên xã."), "extra": {"fields": {"commune": [_("Bắt buộc.")]}}},
                 status=400,
             )
-        unit = unit_responsible_today(
-            commune=commune, district=request.query_params.get("district") or None
-        )
+        try:
+            unit = unit_responsible_today(
+                commune=commune, district=request.query_params.get("district") or None
+            )
+        except ApplicationError as error:  # no such commune: 404; several: 409 (name the district)
+            answer = 404 if error.extra.get("code") == "unit_not_found" else 409
+            return Response({"message": str(error.message), "extra": error.extra}, status=answer)
         return Response(serializers.UnitOut(unit).data)
 
 

@@ -1,9 +1,11 @@
 """Writing the access log and the change log.
 
 ``audit_record`` is called in the same transaction as the read or write it records: if the row
-cannot be written the transaction fails, and so does the request. The request id and the client
-address come from ``RequestContextMiddleware`` through a context variable, so services that run
-outside a request (commands, tasks) still write complete rows.
+cannot be written the transaction fails, and so does the request. The request id (ours), the
+client's own id (if well formed) and the client address (``registry.client_ip``) come from
+``SessionLimitsMiddleware`` through a context variable, so services that run outside a request
+(commands, tasks) still write complete rows. Every row is a link of its writer's hash chain
+(below); refusals are recorded by ``audit_denied``, aggregated.
 """
 
 from __future__ import annotations
