@@ -125,13 +125,17 @@ def main(path: str) -> None:
     po = Path(path)
     blocks = po.read_text(encoding="utf-8").split("\n\n")
     for i, block in enumerate(blocks):
-        match = re.search(r'msgid ((?:".*"\n?)+)msgstr ""', block)
+        # An empty msgstr, or a fuzzy guess by makemessages (never compiled): ours replaces it.
+        fuzzy = re.search(r"^#, .*fuzzy", block, re.M) is not None
+        pattern = r'msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)' if fuzzy else r'msgid ((?:".*"\n?)+)msgstr ""'
+        match = re.search(pattern, block)
         if not match:
             continue
         msgid = "".join(re.findall(r'"(.*)"', match.group(1))).replace('\\"', '"')
         if msgid in EN:
             head = block[: match.start()] + "msgid " + match.group(1).rstrip("\n")
-            head = head.replace("#, fuzzy\n", "")
+            head = re.sub(r"^#\| .*\n", "", head, flags=re.M)
+            head = head.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
             blocks[i] = f'{head}\nmsgstr "{escape(EN[msgid])}"'
     po.write_text("\n\n".join(blocks), encoding="utf-8")
 
