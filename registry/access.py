@@ -756,9 +756,10 @@ PERSONAL_DATA_ROUTES = frozenset(
         "enrol", "placement", "enrollment-finish", "judicial-records", "overdue", "follow-ups",
         "import-recheck", "import-commit", "privacy-requests",
         "privacy-request", "privacy-request-new", "subject-json", "subject-pdf",
-        "report-xlsx", "report-pdf", "audit-events", "audit-export", "person-viewers",
-        "resource-list", "resource-export", "resource-create", "resource-detail",
-        "resource-update", "resource-transition", "outreach-person-messages",
+        "report-xlsx", "report-pdf", "audit-events", "audit-export",
+        "case-list", "case-export", "case-page", "case-needs", "case-documents",
+        "case-viewers", "case-close", "need-withdraw", "referral-detail", "referral-cancel",
+        "consent-withdraw", "search", "outreach-person-messages",
     }
 )  # fmt: skip
 NO_PERSONAL_DATA_ROUTES: dict[str, str] = {

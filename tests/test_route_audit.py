@@ -44,9 +44,6 @@ WRITES = {
     "enrollment-finish": "updates",
     "import-recheck": "re-runs the dry run",
     "import-commit": "creates (audited per model)",
-    "resource-create": "creates",
-    "resource-update": "updates",
-    "resource-transition": "transitions",
 }
 
 
@@ -102,6 +99,7 @@ def world():
         "case": case,
         "person": person,
         "need": case.needs.filter(need_type__code="loan").get(),
+        "open_need": factories.make_need(officer, case, "housing"),
         "referrals": sent,
         "loan": loan,
         "note": note,
@@ -141,8 +139,8 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "api-consents": ("officer", "get", "/api/v1/consents/", {}),
         "api-consent": ("officer", "get", f"/api/v1/consents/{w['consent'].uuid}/", {}),
         "worklist": ("officer", "get", "/worklist/", {}),
-        "case-timeline": ("bank", "get", f"/cases/{c.uuid}/", {}),
-        "need-refer": ("officer", "get", f"/needs/{w['need'].uuid}/refer/", {}),
+        "case-timeline": ("bank", "get", f"/cases/{c.uuid}/timeline/", {}),
+        "need-refer": ("officer", "get", f"/needs/{w['open_need'].uuid}/refer/", {}),
         "inbox": ("bank", "get", "/inbox/", {}),
         "loans": ("bank", "get", "/loans/", {}),
         "loan-detail": ("bank", "get", f"/loans/{w['loan'].uuid}/", {}),
@@ -167,10 +165,20 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "report-pdf": ("officer", "get", "/reports/export.pdf" + report, {}),
         "audit-events": ("auditor", "get", "/audit/", {}),
         "audit-export": ("auditor", "get", "/audit/export.csv", {}),
-        "person-viewers": ("chief", "get", f"/registry/people/{p.uuid}/viewers/", {}),
-        "resource-list": ("officer", "get", "/registry/cases/", {}),
-        "resource-export": ("officer", "get", "/registry/cases/export.csv", {}),
-        "resource-detail": ("officer", "get", f"/registry/people/{p.uuid}/", {}),
+        "case-list": ("officer", "get", "/cases/", {}),
+        "case-export": ("officer", "get", "/cases/export.csv", {}),
+        "case-page": ("bank", "get", f"/cases/{c.uuid}/", {}),
+        "case-needs": ("officer", "get", f"/cases/{c.uuid}/needs/", {}),
+        "case-documents": ("officer", "get", f"/cases/{c.uuid}/documents/", {}),
+        "case-viewers": ("chief", "get", f"/cases/{c.uuid}/viewers/", {}),
+        "case-close": ("officer", "get", f"/cases/{c.uuid}/close/", {}),
+        "need-withdraw": ("officer", "get", f"/needs/{w['open_need'].uuid}/withdraw/", {}),
+        "referral-detail": ("bank", "get", f"/referrals/{w['referrals']['loan'].uuid}/", {}),
+        "referral-cancel": (
+            "officer", "get", f"/referrals/{w['referrals']['loan'].uuid}/cancel/", {}
+        ),
+        "consent-withdraw": ("officer", "get", f"/consents/{w['consent'].uuid}/withdraw/", {}),
+        "search": ("officer", "form", "/search/", {"q": p.national_id}),
         "outreach-person-messages": ("officer", "get", f"/outreach/people/{p.uuid}/messages/", {}),
     }  # fmt: skip
 
@@ -190,9 +198,12 @@ def test_every_personal_data_read_leaves_an_access_event(client, world) -> None:
         before = events_by(user)
         if method == "get":
             response = client.get(url)
+        elif method == "form":
+            response = client.post(url, data)
         else:
             response = client.post(url, data, content_type="application/json")
-        assert response.status_code == 200, (name, url, response.status_code)
+        expected = (200, 302) if method == "form" else (200,)  # one exact match opens the case
+        assert response.status_code in expected, (name, url, response.status_code)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
         if events_by(user) <= before:
@@ -207,7 +218,6 @@ def test_routes_that_only_write_never_answer_a_get_with_unaudited_data(client, w
         assert name in access.PERSONAL_DATA_ROUTES, name
         pattern = resolver.reverse_dict.getlist(name)[0][0][0]
         kwargs = {arg: "00000000-0000-0000-0000-000000000000" for arg in pattern[1]}
-        kwargs.update({k: "cases" for k in kwargs if k == "slug"})
         kwargs.update({k: "close" for k in kwargs if k in ("action", "step")})
         url = "/" + pattern[0] % kwargs
         before = events_by(world["officer"])
