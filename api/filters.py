@@ -116,8 +116,8 @@ def _well_typed(flt: Any, value: str) -> bool:
         flt, django_filters.UUIDFilter
     ):
         return True
-    if value == "":
-        return False
+    if value == "":  # "overdue=" (no choice made) is how forms send an unset boolean
+        return isinstance(flt, django_filters.BooleanFilter)
     if isinstance(flt, django_filters.NumberFilter):
         return re.fullmatch(r"-?\d{1,9}", value) is not None
     if isinstance(flt, django_filters.BooleanFilter):
