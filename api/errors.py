@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from registry.errors import CONFLICT_CODES, ApplicationError
+from registry.errors import ApplicationError
 
 
 class Conflict(exceptions.APIException):
@@ -40,14 +40,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         exc = exceptions.ValidationError(fields)
     elif isinstance(exc, ApplicationError):
-        code = exc.extra.get("code", "")
-        response = Response(
-            {"message": str(exc.message), "extra": {"code": code}},
-            status=status.HTTP_409_CONFLICT
-            if code in CONFLICT_CODES
-            else status.HTTP_400_BAD_REQUEST,
-        )
-        return response
+        extra = {key: str(value) for key, value in exc.extra.items()}
+        return Response({"message": str(exc.message), "extra": extra}, status=exc.status)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, DjangoPermissionDenied):

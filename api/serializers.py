@@ -56,6 +56,19 @@ class PolicySerializer(serializers.ModelSerializer):
                 if name not in allowed:
                     self.fields.pop(name)
 
+    def build_standard_field(self, field_name: str, model_field: Any) -> Any:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if model_field.choices and (model_field.blank or model_field.null):
+            kwargs["allow_null"] = True  # an unset choice is null, never "" (not in the enum)
+        return field_class, kwargs
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        for name, field in self.fields.items():
+            if isinstance(field, serializers.ChoiceField) and data.get(name) == "":
+                data[name] = None
+        return data
+
     def build_relational_field(self, field_name: str, relation_info: Any) -> Any:
         related = relation_info.related_model
         return serializers.SlugRelatedField, {
@@ -159,54 +172,87 @@ class NeedTypeOut(serializers.ModelSerializer):
 
 
 # --- input ----------------------------------------------------------------------------------
+# Strict types: a number where the schema says text (or text where it says a number or a
+# boolean) is refused, as the schema promises, instead of being coerced.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictUUIDField(serializers.UUIDField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 class PersonIn(serializers.Serializer):
-    full_name = serializers.CharField(max_length=150)
+    full_name = StrictCharField(max_length=150)
     gender = serializers.ChoiceField(choices=Person.Gender.choices)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
-    birth_year = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1900, max_value=2100
-    )
-    national_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    ethnicity = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    family_contact = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    birth_year = StrictIntegerField(required=False, allow_null=True, min_value=1900, max_value=2100)
+    national_id = StrictCharField(required=False, allow_blank=True, max_length=40)
+    phone = StrictCharField(required=False, allow_blank=True, max_length=40)
+    address = StrictCharField(required=False, allow_blank=True, max_length=500)
+    ethnicity = StrictCharField(required=False, allow_blank=True, max_length=60)
+    family_contact = StrictCharField(required=False, allow_blank=True, max_length=300)
 
 
 class CustodyIn(serializers.Serializer):
     release_date = serializers.DateField()
     release_kind = serializers.ChoiceField(choices=CustodyRecord.ReleaseKind.choices)
     main_penalty = serializers.ChoiceField(choices=CustodyRecord.PenaltyKind.choices)
-    sentence_months = serializers.IntegerField(
+    sentence_months = StrictIntegerField(
         required=False, allow_null=True, min_value=0, max_value=1000
     )
-    additional_penalty_months = serializers.IntegerField(
+    additional_penalty_months = StrictIntegerField(
         required=False, allow_null=True, min_value=0, max_value=1000
     )
-    obligations_fulfilled = serializers.BooleanField(required=False, allow_null=True)
-    court = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    judgment_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    obligations_fulfilled = StrictBooleanField(required=False, allow_null=True)
+    court = StrictCharField(required=False, allow_blank=True, max_length=200)
+    judgment_number = StrictCharField(required=False, allow_blank=True, max_length=100)
     judgment_date = serializers.DateField(required=False, allow_null=True)
-    offence = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    penal_code_articles = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    offence = StrictCharField(required=False, allow_blank=True, max_length=300)
+    penal_code_articles = StrictCharField(required=False, allow_blank=True, max_length=100)
     offence_date = serializers.DateField(required=False, allow_null=True)
-    prison = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    certificate_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    prison = StrictCharField(required=False, allow_blank=True, max_length=200)
+    certificate_number = StrictCharField(required=False, allow_blank=True, max_length=100)
     certificate_date = serializers.DateField(required=False, allow_null=True)
-    additional_penalties = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    civil_obligations = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    additional_penalties = StrictCharField(required=False, allow_blank=True, max_length=500)
+    civil_obligations = StrictCharField(required=False, allow_blank=True, max_length=500)
 
 
 class CustodyCreateIn(CustodyIn):
-    person = serializers.UUIDField()
+    person = StrictUUIDField()
 
 
 class PrisonNoticeIn(serializers.Serializer):
-    commune = serializers.CharField(
-        max_length=8, help_text="Mã xã, phường (danh mục từ 01/07/2025)"
-    )
+    commune = StrictCharField(max_length=8, help_text="Mã xã, phường (danh mục từ 01/07/2025)")
     person = PersonIn()
     custody = CustodyIn()
     notice_received_on = serializers.DateField(required=False, allow_null=True)
@@ -214,22 +260,22 @@ class PrisonNoticeIn(serializers.Serializer):
 
 
 class PersonPatchIn(serializers.Serializer):
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    national_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    family_contact = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    phone = StrictCharField(required=False, allow_blank=True, max_length=40)
+    national_id = StrictCharField(required=False, allow_blank=True, max_length=40)
+    address = StrictCharField(required=False, allow_blank=True, max_length=500)
+    family_contact = StrictCharField(required=False, allow_blank=True, max_length=300)
+    reason = StrictCharField(required=False, allow_blank=True, max_length=500)
 
 
 class CaseIn(serializers.Serializer):
-    person = serializers.UUIDField()
-    commune = serializers.CharField(max_length=8)
+    person = StrictUUIDField()
+    commune = StrictCharField(max_length=8)
 
 
 class MilestoneIn(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseMilestone.Kind.choices)
     date = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    note = StrictCharField(required=False, allow_blank=True, max_length=1000)
 
 
 class CaseActionIn(serializers.Serializer):
@@ -238,41 +284,41 @@ class CaseActionIn(serializers.Serializer):
 
 
 class NeedIn(serializers.Serializer):
-    case = serializers.UUIDField()
-    need_type = serializers.SlugField(max_length=40)
+    case = StrictUUIDField()
+    need_type = StrictSlugField(max_length=40)
     priority = serializers.ChoiceField(choices=Need.Priority.choices, required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    note = StrictCharField(required=False, allow_blank=True, max_length=1000)
 
 
 class ReferralIn(serializers.Serializer):
-    need = serializers.UUIDField()
-    agency = serializers.SlugField(max_length=60)
-    consent = serializers.UUIDField(required=False, allow_null=True)
-    program = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    need = StrictUUIDField()
+    agency = StrictSlugField(max_length=60)
+    consent = StrictUUIDField(required=False, allow_null=True)
+    program = StrictCharField(required=False, allow_blank=True, max_length=200)
+    note = StrictCharField(required=False, allow_blank=True, max_length=1000)
 
 
 class ReferralActionIn(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    reason = StrictCharField(required=False, allow_blank=True, max_length=500)
     outcome = serializers.ChoiceField(choices=Referral.Outcome.choices, required=False)
 
 
 class NoteIn(serializers.Serializer):
-    case = serializers.UUIDField()
+    case = StrictUUIDField()
     kind = serializers.ChoiceField(choices=CaseNote.Kind.choices)
     happened_on = serializers.DateField()
-    text = serializers.CharField(max_length=5000)
+    text = StrictCharField(max_length=5000)
 
 
 class ConsentIn(serializers.Serializer):
-    person = serializers.UUIDField()
+    person = StrictUUIDField()
     purpose = serializers.ChoiceField(choices=Consent.Purpose.choices)
     channel = serializers.ChoiceField(
         choices=Consent.Channel.choices, required=False, allow_blank=True
     )
-    agency = serializers.SlugField(required=False, allow_blank=True, max_length=60)
-    need_type = serializers.SlugField(required=False, allow_blank=True, max_length=40)
-    evidence = serializers.CharField(max_length=1000)
+    agency = StrictSlugField(required=False, allow_blank=True, max_length=60)
+    need_type = StrictSlugField(required=False, allow_blank=True, max_length=40)
+    evidence = StrictCharField(max_length=1000)
     given_on = serializers.DateField(required=False, allow_null=True)
     expires_on = serializers.DateField(required=False, allow_null=True)
 
@@ -287,8 +333,8 @@ class UnitLookupOut(serializers.Serializer):
 
 
 class PersonSearchIn(serializers.Serializer):
-    national_id = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    national_id = StrictCharField(required=False, allow_blank=True, max_length=40)
+    phone = StrictCharField(required=False, allow_blank=True, max_length=40)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("national_id")) == bool(attrs.get("phone")):

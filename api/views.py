@@ -12,11 +12,9 @@ from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,6 +39,7 @@ from registry.models import (
     Referral,
 )
 from registry.selectors import unit_responsible_today
+from registry.services import existence
 
 A = AccessEvent.Action
 
@@ -71,7 +70,7 @@ class PolicyListApi(generics.ListAPIView):
 
     model: type[models.Model]
     capability: str
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [filters.PolicyFilterBackend, filters.PolicyOrderingFilter]
     ordering_fields = ["id"]
 
     def get_queryset(self) -> models.QuerySet:
@@ -85,17 +84,7 @@ class PolicyListApi(generics.ListAPIView):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
-        purpose = (
-            "search"
-            if request.query_params.get("national_id") or request.query_params.get("phone")
-            else ""
-        )
-        audit_record(
-            actor=request.user,
-            action=A.SEARCH if purpose else A.LIST,
-            objects=rows,
-            model=self.model,
-        )
+        audit_record(actor=request.user, action=A.LIST, objects=rows, model=self.model)
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
@@ -177,9 +166,15 @@ class PrisonNoticeCreateApi(APIView):
         data = serializers.PrisonNoticeIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        commune = _commune_for(request.user, values["commune"])
+        existence.national_id_check(
+            actor=request.user,
+            national_id=values["person"].get("national_id"),
+            purpose="register notice",
+        )
         case = services.prison_notice_register(
             actor=request.user,
-            commune=_commune_for(request.user, values["commune"]),
+            commune=commune,
             person=_blank_to_none(values["person"]),
             custody=_blank_to_none(values["custody"]),
             notice_received_on=values.get("notice_received_on"),
@@ -237,6 +232,13 @@ class PersonUpdateApi(APIView):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         reason = changes.pop("reason", "")
+        if changes.get("national_id"):
+            existence.national_id_check(
+                actor=request.user,
+                national_id=changes["national_id"],
+                purpose="change national ID",
+                exclude=person,
+            )
         person = services.person_update(
             actor=request.user, person=person, reason=reason, **_blank_to_none(changes)
         )
@@ -503,7 +505,7 @@ class AgencyListApi(generics.ListAPIView):
 class UnitListApi(generics.ListAPIView):
     serializer_class = serializers.UnitOut
     queryset = AdministrativeUnit.objects.select_related("parent", "successor")
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [filters.PolicyFilterBackend]
     filterset_fields = ["unit_list", "level", "code"]
 
 
@@ -517,7 +519,7 @@ class UnitLookupApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("commune", str, required=True),
+            OpenApiParameter("commune", str, required=True, pattern=r"\S"),
             OpenApiParameter("district", str),
         ],
         responses={200: serializers.UnitOut},
@@ -529,9 +531,13 @@ class UnitLookupApi(APIView):
                 {"message": _("Thiếu tên xã."), "extra": {"fields": {"commune": [_("Bắt buộc.")]}}},
                 status=400,
             )
-        unit = unit_responsible_today(
-            commune=commune, district=request.query_params.get("district") or None
-        )
+        try:
+            unit = unit_responsible_today(
+                commune=commune, district=request.query_params.get("district") or None
+            )
+        except ApplicationError as error:  # no such commune: 404; several: 409 (name the district)
+            answer = 404 if error.extra.get("code") == "unit_not_found" else 409
+            return Response({"message": str(error.message), "extra": error.extra}, status=answer)
         return Response(serializers.UnitOut(unit).data)
 
 

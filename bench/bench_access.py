@@ -8,7 +8,9 @@ alternating scoped and unscoped samples in one run:
   cases of the province with no scoping at all;
 - ``page``: the whole staff list page (/registry/cases/: middleware, session, scoping, audit row,
   template) for the commune officer, against the same page for a provincial police officer, whose
-  scope is the whole province (the same list unscoped).
+  scope is the whole province (the same list unscoped);
+- ``audit_write``: the hash chain's cost — an access event written with its link (previous link
+  read, HMAC) against a bare insert of the same row.
 
 Target (DESIGN.md §6): p95 ≤ 150 ms and a ratio ≤ 1.5.
 """
@@ -70,6 +72,29 @@ def page_samples(officer, commune) -> dict:
     return {name: summary(values) for name, values in samples.items()}
 
 
+def audit_samples(officer) -> dict:
+    """The hash chain's cost: one audited read's access event (previous link read, HMAC, insert)
+    against a bare insert of the same row without its link, each in its own transaction."""
+    from django.db import transaction
+
+    from registry.audit import audit_record
+    from registry.models import AccessEvent
+
+    samples: dict[str, list[float]] = {"chained": [], "bare_insert": []}
+    for _ in range(int(os.environ.get("BENCH_AUDIT_SAMPLES", "500"))):
+        started = time.perf_counter()
+        with transaction.atomic():
+            audit_record(actor=officer, action=AccessEvent.Action.VIEW, purpose="bench")
+        samples["chained"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        with transaction.atomic():
+            AccessEvent.objects.create(
+                actor=officer, username=officer.username, action="view", purpose="bench"
+            )
+        samples["bare_insert"].append((time.perf_counter() - started) * 1000)
+    return {name: summary(values) for name, values in samples.items()}
+
+
 def main() -> None:
     people = int(os.environ.get("BENCH_PEOPLE", "1000000"))
     url = seeded_database("bench_seed", people)
@@ -112,6 +137,7 @@ def main() -> None:
             samples[name].append((time.perf_counter() - started) * 1000)
             assert len(rows) == PAGE
     page = page_samples(officer, commune)
+    audit = audit_samples(officer)
     with CaptureQueriesContext(connection) as queries:
         scoped()
     scoped_sql = queries.captured_queries[-1]["sql"]
@@ -128,6 +154,7 @@ def main() -> None:
         "page_size": PAGE,
         "selector": with_ratios(selector, "scoped", "unscoped_bare_query"),
         "page": with_ratios(page, "commune_officer", "provincial_unscoped"),
+        "audit_write": with_ratios(audit, "chained", "bare_insert"),
         "targets": {"p95_ms": 150, "ratio": 1.5},
     }
     print(json.dumps(result, indent=2))

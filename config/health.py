@@ -91,6 +91,22 @@ def _beat() -> dict[str, Any]:
     return {"heartbeat_age_seconds": round(time.time() - beat) if beat else None}
 
 
+def _audit_chain() -> dict[str, Any]:
+    """The last daily check of the access log's hash chain (information: a broken chain does not
+    make a web server unready, but operators and the alert on the metric see it)."""
+    from registry.services.audit_chain import audit_chain_last_check
+
+    last = audit_chain_last_check()
+    if last is None:
+        return {"checked": False}
+    return {
+        "checked": True,
+        "ok": last["ok"],
+        "broken_rows": len(last["broken"]),
+        "checked_at": last["checked_at"],
+    }
+
+
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
@@ -99,6 +115,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if checks["database"]["ok"]:
         checks["outbox"] = _outbox()
     checks["beat"] = _beat() if checks["broker"]["ok"] else {"heartbeat_age_seconds": None}
+    checks["audit_chain"] = _audit_chain()
     return JsonResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
         status=200 if ready else 503,
@@ -135,4 +152,11 @@ def prometheus(request: HttpRequest) -> HttpResponse:
         ("outreach_oldest_due_seconds", "gauge", "Age of the oldest message waiting to be sent",
          {}, _outbox()["oldest_due_seconds"])
     )  # fmt: skip
+    chain = _audit_chain()
+    if chain["checked"]:
+        gauges.append(
+            ("audit_chain_broken_rows", "gauge",
+             "Access-log rows whose hash chain failed at the last verify_audit_chain", {},
+             chain["broken_rows"])
+        )  # fmt: skip
     return HttpResponse(metrics.exposition(gauges), content_type="text/plain; version=0.0.4")

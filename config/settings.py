@@ -27,11 +27,18 @@ def secret(name: str, default: str = "") -> str:
 
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# Without DJANGO_SECRET_KEY outside development the key stays empty: commands that need no key
-# (migrations, checks) still run, and Django refuses anything that signs or serves.
 SECRET_KEY = secret(
     "DJANGO_SECRET_KEY", default="django-insecure-development-only" if DEBUG else ""
 )
+if not SECRET_KEY:
+    # Refuse to start at all rather than serve a 500 to every request.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Thiếu DJANGO_SECRET_KEY (hoặc DJANGO_SECRET_KEY_FILE): đặt một khóa ngẫu nhiên dài trước "
+        "khi chạy ở chế độ sản xuất. / DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_FILE) is required "
+        "outside development (DJANGO_DEBUG=1)."
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -114,10 +121,29 @@ TEMPLATES = [
 FORM_RENDERER = "registry.forms.common.GovukRenderer"
 
 # SQLite in var/ is the embedded default for `make run`; tests and production use PostgreSQL.
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-}
+_DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+DATABASES = {"default": env.db_url_config(_DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Two roles on PostgreSQL (registry/dbroles.py, docs/security.md): the owner migrates
+# (DATABASE_OWNER_URL, else DATABASE_URL); the default connection — web, workers, every command
+# but migrate — logs in as the runtime role, which cannot alter or rewrite the audit tables.
+# DATABASE_RUNTIME_USER="" runs everything as one role (not recommended).
+DATABASE_OWNER = env.db_url_config(env.str("DATABASE_OWNER_URL", default=_DATABASE_URL))
+DATABASE_RUNTIME_USER = env.str("DATABASE_RUNTIME_USER", default="cdht_app")
+DATABASE_RUNTIME_PASSWORD_FILE = env.str(
+    "DATABASE_RUNTIME_PASSWORD_FILE", default=str(VAR_DIR / "keys" / "database-runtime-password")
+)
+DATABASE_RUNTIME_PASSWORD = env.str("DATABASE_RUNTIME_PASSWORD", default="") or (
+    Path(DATABASE_RUNTIME_PASSWORD_FILE).read_text(encoding="utf-8").strip()
+    if Path(DATABASE_RUNTIME_PASSWORD_FILE).is_file()
+    else ""
+)
+if (
+    "postgresql" in DATABASES["default"]["ENGINE"]
+    and DATABASE_RUNTIME_USER
+    and DATABASES["default"].get("USER") != DATABASE_RUNTIME_USER
+):
+    DATABASES["default"].update(USER=DATABASE_RUNTIME_USER, PASSWORD=DATABASE_RUNTIME_PASSWORD)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "registry.User"
 
@@ -140,7 +166,10 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# How many proxies in front of gunicorn append to X-Forwarded-For (the TLS proxy: 1). The client
+# address comes from there for axes, the public site's limits and the logs (registry/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "registry.client_ip.client_ip"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Con đường hướng thiện"
 # Sessions end after 15 idle minutes (the cookie is refreshed on every request) and 8 hours after
@@ -189,7 +218,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.NewestFirstCursor",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.SafeJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.PolicyFilterBackend"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
@@ -201,6 +231,8 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# API tokens live at most this many days (manage.py api_token issue --days).
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Con đường hướng thiện — API sổ theo dõi tái hòa nhập",
     "DESCRIPTION": "Registry API of the Sơn La reintegration registry. Every read is scoped "
@@ -266,6 +298,18 @@ KEYRING_FILE = env.str("KEYRING_FILE", default=str(VAR_DIR / "keys" / "keyring.j
 # Only for development: create KEYRING_FILE with fresh random keys when no key is configured.
 ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
 
+# --- Audit (registry/audit.py, docs/security.md) ----------------------------------------------
+# HMAC key of the access log's hash chain (base64, 32 bytes), outside the database; unset = one
+# derived from the blind-index key. Give the verifier (verify_audit_chain) the same key.
+AUDIT_CHAIN_KEY = secret("AUDIT_CHAIN_KEY")
+# Refusals on personal-data routes: one "denied" row per user × route × status per window.
+AUDIT_DENIED_WINDOW_SECONDS = env.int("AUDIT_DENIED_WINDOW_SECONDS", default=600)
+# Existence is a read (docs/existence.md): how many people outside their scope a user may learn
+# are registered (a notice, an ID change, an import's dry run) per day.
+EXISTENCE_READS_PER_DAY = env.int("EXISTENCE_READS_PER_DAY", default=10)
+# How many days back the daily verify_audit_chain run (beat) checks.
+AUDIT_CHAIN_VERIFY_DAYS = env.int("AUDIT_CHAIN_VERIFY_DAYS", default=2)
+
 # A prison notice comes about two months before release (Law 41/2019 art. 46(1)); a release date
 # further in the future than this is refused as a typing mistake.
 RELEASE_NOTICE_WINDOW_DAYS = env.int("RELEASE_NOTICE_WINDOW_DAYS", default=92)
@@ -308,6 +352,7 @@ CELERY_TASK_ROUTES = {
     "outreach.heartbeat": {"queue": "default"},
     "registry.escalate_overdue_referrals": {"queue": "default"},
     "registry.apply_retention": {"queue": "default"},
+    "registry.verify_audit_chain": {"queue": "default"},
     "registry.import_check": {"queue": "default"},
     "registry.import_commit": {"queue": "default"},
 }
@@ -330,6 +375,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "apply-retention": {"task": "registry.apply_retention", "schedule": 24 * 3600.0},
+    "verify-audit-chain": {"task": "registry.verify_audit_chain", "schedule": 24 * 3600.0},
 }
 # Rate-limit buckets and quotas shared by every worker; empty = in-process (embedded default).
 REDIS_URL = env.str(

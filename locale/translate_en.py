@@ -9,6 +9,32 @@ import sys
 from pathlib import Path
 
 EN = {
+    # API messages (issue 17: API errors follow Accept-Language)
+    "Không tìm thấy.": "Not found.",
+    "Dữ liệu chưa hợp lệ.": "Invalid input.",
+    "Vai trò của bạn không được làm việc này.": "Your role may not do this.",
+    "Thiếu tiêu đề If-Match (ETag của bản đang sửa).": "The If-Match header is missing (the ETag of the copy you edit).",
+    "Hồ sơ đã được người khác sửa; hãy tải lại rồi sửa tiếp.": "Someone else changed this record; reload it and edit again.",
+    "Không có thao tác này.": "No such action.",
+    "Không có tham số này.": "No such parameter.",
+    "Vai trò của bạn không được lọc theo trường này.": "Your role may not filter by this field.",
+    "Không sắp xếp được theo trường này.": "Cannot sort by this field.",
+    "Con trỏ trang không hợp lệ.": "Invalid page cursor.",
+    "Giá trị không hợp lệ.": "Invalid value.",
+    "Số dòng mỗi trang không hợp lệ.": "Invalid page size.",
+    "Vai trò của bạn không được lọc theo trường này: %(names)s.": "Your role may not filter by: %(names)s.",
+    "Vai trò của bạn không được sắp xếp theo trường này.": "Your role may not sort by this field.",
+    "Dữ liệu JSON lồng quá sâu.": "The JSON is nested too deeply.",
+    "Thời hạn mã từ 1 đến %(limit)s ngày.": "A token lives 1 to %(limit)s days.",
+    "Mã truy cập không đúng định dạng: 'Token <mã>'.": "Malformed token: 'Token <secret>'.",
+    "Mã truy cập không đúng, đã hết hạn hoặc đã bị thu hồi.": "Unknown, expired or revoked token.",
+    "Đề nghị này không gửi tới cơ quan của bạn.": "This referral was not sent to your agency.",
+    "Thiếu tên xã.": "The commune name is missing.",
+    "Bắt buộc.": "Required.",
+    "Lỗi máy chủ; đã ghi nhận để xử lý.": "Server error; it has been logged.",
+    "Người này đã có trong sổ theo dõi của bạn: mở hồ sơ hiện có thay vì tạo mới.": "This person is already in your registry: open the existing case instead.",
+    "Người này đã có hồ sơ trong sổ theo dõi do một đơn vị khác quản lý; không tạo hồ sơ mới. Công an tỉnh đã được báo để xem xét chuyển hồ sơ về địa bàn của bạn (hoặc liên hệ Công an tỉnh).": "This person already has a case managed by another unit; no new case was created. The provincial police have been told and will consider transferring the case to your commune (or contact them).",
+    "Bạn đã dùng hết số lần đối chiếu với sổ theo dõi toàn tỉnh trong hôm nay; hồ sơ có số định danh được giữ lại. Liên hệ Công an tỉnh để được xem xét.": "You have used today's checks against the province's registry; records with a national ID are held. Contact the provincial police.",
     "Có nhiều xã tên “%(name)s” trước 01/07/2025 (%(districts)s): cần ghi rõ huyện.": "Several communes were called “%(name)s” before 1 July 2025 (%(districts)s): give the district.",
     "Không tìm thấy xã “%(name)s”%(district)s trong danh mục đơn vị hành chính tỉnh Sơn La.": "No commune “%(name)s”%(district)s in the administrative units of Sơn La.",
     "Không thể “%(action)s” khi đang ở trạng thái “%(status)s”.": "Cannot “%(action)s” while the status is “%(status)s”.",
@@ -99,13 +125,17 @@ def main(path: str) -> None:
     po = Path(path)
     blocks = po.read_text(encoding="utf-8").split("\n\n")
     for i, block in enumerate(blocks):
-        match = re.search(r'msgid ((?:".*"\n?)+)msgstr ""', block)
+        # An empty msgstr, or a fuzzy guess by makemessages (never compiled): ours replaces it.
+        fuzzy = re.search(r"^#, .*fuzzy", block, re.M) is not None
+        pattern = r'msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)' if fuzzy else r'msgid ((?:".*"\n?)+)msgstr ""'
+        match = re.search(pattern, block)
         if not match:
             continue
         msgid = "".join(re.findall(r'"(.*)"', match.group(1))).replace('\\"', '"')
         if msgid in EN:
             head = block[: match.start()] + "msgid " + match.group(1).rstrip("\n")
-            head = head.replace("#, fuzzy\n", "")
+            head = re.sub(r"^#\| .*\n", "", head, flags=re.M)
+            head = head.replace("#, fuzzy\n", "").replace("#, fuzzy, ", "#, ")
             blocks[i] = f'{head}\nmsgstr "{escape(EN[msgid])}"'
     po.write_text("\n\n".join(blocks), encoding="utf-8")
 

@@ -24,6 +24,7 @@ from outreach.forms import AskForm, CodeForm, PhoneForm, PreferencesForm
 from outreach.models import ContentItem
 from outreach.services import public
 from outreach.services.content import story_consent_q
+from registry.client_ip import client_ip
 from registry.models import Agency
 
 K = ContentItem.Kind
@@ -124,7 +125,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)  # behind the TLS proxy: the visitor's, not the proxy's
 
 
 def ask(request: HttpRequest) -> HttpResponse:

@@ -187,6 +187,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 _ALL = "__all__"
 _PERSON_BASICS = ["uuid", "full_name", "gender", "birth_year"]
 # What every receiving agency sees of the case, the need and the referral sent to it.
+# Never the case's other needs, milestones (address checks, presentation), notes or the
+# police's classification: an agency reads a case only through the referral sent to it.
 _AGENCY_CASE = ["uuid", "commune", "status"]
 _AGENCY_NEED = ["uuid", "case", "need_type", "priority", "status"]
 _AGENCY_REFERRAL = [
@@ -211,8 +213,18 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
     },
     Role.COMMUNE_COMMITTEE: {
         Person: [*_PERSON_BASICS, "phone", "address"],
-        Case: ["uuid", "commune", "status", "helper", "helper_assigned_on", "assigned_officer"],
-        Need: ["uuid", "case", "need_type", "priority", "status"],
+        Case: [
+            "uuid",
+            "commune",
+            "status",
+            "helper",
+            "helper_assigned_on",
+            "assigned_officer",
+            # relations: what the committee may read (and filter) through a case
+            "needs",
+            "milestones",
+        ],
+        Need: ["uuid", "case", "need_type", "priority", "status", "referrals"],
         Referral: [
             "uuid",
             "need",
@@ -507,7 +519,67 @@ def get_for_user(user: User, model: type[M], uuid: UUID | str) -> M:
         raise Http404 from error
 
 
-# --- columns -------------------------------------------------------------------------------------
+# --- columns -------------------------------------------------------------------------------
+# One enforcement of the field profiles for pages, API serializers, filters, ordering, search,
+# exports and reports:
+#
+#   may_read(user, Case, "classification")            one field (or relation) of a model
+#   fields_for(user, Case)                            every readable concrete field, in order
+#   readable_path(user, Case, "custody_record__release_date")   a filter's or sort's path
+#   allowed_params(user, Case, {"release_date_from": "custody_record__release_date", …})
+#
+# A relation (forward or reverse) is readable only if the profile names it; a path is readable
+# only if every step is. ``id``/``pk`` (the keyset order) are always readable.
+ALWAYS_READABLE = frozenset({"id", "pk"})
+
+
+def _profile(user: User, model: type[Model]) -> Any:
+    """``_ALL``, or the set of names the user's roles may read of ``model`` (possibly empty)."""
+    names: set[str] = set()
+    for role in roles(user):
+        profile = FIELD_PROFILES.get(role, {}).get(model)
+        if profile == _ALL:
+            return _ALL
+        names.update(profile or ())
+    return names
+
+
+def may_read(user: User, model: type[Model], name: str) -> bool:
+    """Whether the user may read field or relation ``name`` of ``model``."""
+    if name in ALWAYS_READABLE:
+        return True
+    profile = _profile(user, model)
+    if profile == _ALL:
+        return not name.endswith("_index")
+    return name in profile
+
+
+def readable_path(user: User, model: type[Model], path: str) -> bool:
+    """Whether every step of a lookup path (``custody_record__release_date__gte``) is readable:
+    a filter or sort on it reveals nothing the user may not read."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    current: Any = model
+    for part in path.split("__"):
+        if current is None:
+            return True  # a lookup or transform after the last field (gte, code of a unit …)
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return current is not model and part in _LOOKUPS
+        if current in _PROFILED and not may_read(user, current, part):
+            return False
+        related = field.related_model if field.is_relation else None
+        current = related if related in _PROFILED else None
+    return True
+
+
+_LOOKUPS = frozenset({"gte", "lte", "gt", "lt", "exact", "in", "contains", "icontains"})
+
+
+def allowed_params(user: User, model: type[Model], paths: dict[str, str]) -> set[str]:
+    """Of ``{parameter: lookup path}``, the parameters the user may filter or sort by."""
+    return {name for name, path in paths.items() if readable_path(user, model, path)}
 
 
 def fields_for(user: User, model: type[Model]) -> list[str]:
@@ -657,3 +729,75 @@ def data_request_list_for_user(user: User) -> QuerySet[DataSubjectRequest]:
 
 
 PERSON_PATH[DataSubjectRequest] = "person"
+
+
+# Models whose fields the profiles govern; relations to anything else (reference data: units,
+# agencies, need types, users) are read by their public key and need no profile.
+_PROFILED = frozenset({Person, CustodyRecord, Case, Need, Referral, CaseNote, Consent})
+
+
+# --- routes ------------------------------------------------------------------------------------
+# Every URL name is one or the other; tests/test_route_audit.py walks the URL patterns and fails
+# on a route in neither, and on a personal-data route whose read leaves no access event. A refusal
+# (401/403/404) on a personal-data route is itself recorded (``audit.audit_denied``).
+PERSONAL_DATA_ROUTES = frozenset(
+    {
+        # API
+        "api-people", "api-prison-notice", "api-people-search", "api-person",
+        "api-person-update", "api-custody-records", "api-custody-create", "api-custody-record",
+        "api-cases", "api-case-create", "api-case", "api-case-milestones", "api-case-action",
+        "api-needs", "api-need-create", "api-need", "api-need-withdraw", "api-referrals",
+        "api-referral-create", "api-referral", "api-referral-history", "api-referral-action",
+        "api-notes", "api-note-create", "api-note", "api-consents", "api-consent-create",
+        "api-consent", "api-consent-withdraw",
+        # staff pages
+        "worklist", "notice-register", "case-timeline", "case-action", "need-refer", "inbox",
+        "referral-act", "loans", "loan-detail", "loan-step", "loan-create", "referral-training",
+        "enrol", "placement", "enrollment-finish", "judicial-records", "overdue", "follow-ups",
+        "import-recheck", "import-commit", "privacy-requests",
+        "privacy-request", "privacy-request-new", "subject-json", "subject-pdf",
+        "report-xlsx", "report-pdf", "audit-events", "audit-export",
+        "case-list", "case-export", "case-page", "case-needs", "case-documents",
+        "case-viewers", "case-close", "need-withdraw", "referral-detail", "referral-cancel",
+        "consent-withdraw", "search", "outreach-person-messages",
+    }
+)  # fmt: skip
+NO_PERSONAL_DATA_ROUTES: dict[str, str] = {
+    "api-agencies": "reference data",
+    "api-units": "reference data",
+    "api-unit-lookup": "reference data",
+    "api-need-types": "reference data",
+    "api-schema": "the API's description",
+    "api-docs": "the API's description",
+    "api-redoc": "the API's description",
+    "home": "links only",
+    "account-login": "sign-in (audited as login / failed_login)",
+    "account-otp": "sign-in second factor",
+    "account-logout": "sign-out",
+    "import-template": "an empty template",
+    "imports": "the user's uploads: file names and counts",
+    "import-detail": "row numbers, columns and messages, never values or names",
+    "reports": "the form, and figures aggregated within the viewer's scope (downloads audited)",
+    "courses": "training courses, no people",
+    "notifications": "the user's own notices (text written for them, no record read)",
+    "healthz": "probe",
+    "readyz": "probe",
+    "metrics": "counters without labels of people",
+    "hook-twilio-status": "provider callback (signature checked)",
+    "hook-twilio-inbound": "provider callback (signature checked)",
+    "hook-zalo": "provider callback (signature checked)",
+    "outreach-home": "outreach: counts and content, no people",
+    "outreach-content-new": "content library",
+    "outreach-content-preview": "content library",
+    "outreach-content": "content library",
+    "outreach-content-action": "content library",
+    "outreach-segment-new": "segments are counts, never names",
+    "outreach-segment-count": "segments are counts, never names",
+    "outreach-segment": "segments are counts, never names",
+    "outreach-campaign-new": "campaigns: counts and statuses",
+    "outreach-campaign": "campaigns: counts and statuses",
+    "outreach-campaign-action": "campaigns: counts and statuses",
+    "outreach-approvals": "content and campaigns awaiting approval",
+    "outreach-questions": "questions from the public website, not registry records",
+    "outreach-question-action": "questions from the public website, not registry records",
+}

@@ -1,18 +1,33 @@
 """Writing the access log and the change log.
 
 ``audit_record`` is called in the same transaction as the read or write it records: if the row
-cannot be written the transaction fails, and so does the request. The request id and the client
-address come from ``RequestContextMiddleware`` through a context variable, so services that run
-outside a request (commands, tasks) still write complete rows.
+cannot be written the transaction fails, and so does the request. The request id (ours), the
+client's own id (if well formed) and the client address (``registry.client_ip``) come from
+``SessionLimitsMiddleware`` through a context variable, so services that run outside a request
+(commands, tasks) still write complete rows. Every row is a link of its writer's hash chain
+(below); refusals are recorded by ``audit_denied``, aggregated.
 """
 
 from __future__ import annotations
 
+import base64
 import contextvars
+import datetime as dt
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import threading
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, models
+from django.utils import timezone
 
 from registry import access
 from registry.models import User
@@ -23,6 +38,7 @@ from registry.models.access import AccessEvent, ChangeLog
 class RequestContext:
     request_id: str = ""
     ip: str | None = None
+    client_request_id: str = ""
 
 
 current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -41,9 +57,18 @@ def audit_record(
 ) -> AccessEvent:
     objects = list(objects)
     model = model or (type(objects[0]) if objects else None)
-    context = current.get() or RequestContext()
+    signed_in = actor is not None and actor.is_authenticated
     try:
-        return _write(actor, action, objects, model, purpose, username, context)
+        return _append(
+            actor=actor if signed_in else None,
+            username=username or (actor.get_username() if signed_in else ""),  # type: ignore[union-attr]
+            role=access.role_label(actor) if actor is not None else "",
+            action=action,
+            object_type=model._meta.model_name if model is not None else "",
+            object_ids=[str(getattr(o, "uuid", o.pk)) for o in objects],
+            person_ids=access.person_uuids(objects),
+            purpose=purpose,
+        )
     except DatabaseError:
         from registry import metrics
 
@@ -63,8 +88,7 @@ def audit_bulk(
 ) -> AccessEvent:
     """One access-log row for many objects written in bulk (their uuids given, not loaded);
     ``actor`` None and a ``username`` for the system's own jobs."""
-    context = current.get() or RequestContext()
-    return AccessEvent.objects.create(
+    return _append(
         actor=actor,
         username=username or (actor.get_username() if actor is not None else ""),
         role=access.role_label(actor) if actor is not None else "",
@@ -73,32 +97,126 @@ def audit_bulk(
         object_ids=object_ids,
         person_ids=sorted(set(person_ids)),
         purpose=purpose,
-        request_id=context.request_id,
-        ip=context.ip,
     )
 
 
-def _write(
-    actor: User | None,
-    action: str,
-    objects: list[models.Model],
-    model: type[models.Model] | None,
-    purpose: str,
-    username: str,
-    context: RequestContext,
-) -> AccessEvent:
-    return AccessEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        username=username
-        or (actor.get_username() if actor is not None and actor.is_authenticated else ""),
-        role=access.role_label(actor) if actor is not None else "",
-        action=action,
-        object_type=model._meta.model_name if model is not None else "",
-        object_ids=[str(getattr(o, "uuid", o.pk)) for o in objects],
-        person_ids=access.person_uuids(objects),
-        purpose=purpose,
-        request_id=context.request_id,
-        ip=context.ip,
+# --- the hash chain ------------------------------------------------------------------------
+# Each writer — one thread of one process — appends to a chain of its own, so that no lock is
+# shared between requests: its rows are numbered 1, 2, 3 … without gaps, and each digest covers
+# the previous one. The previous link is read from the database inside the current transaction,
+# so a rolled-back read (whose row vanished with it) never leaves a gap.
+
+_writer = threading.local()
+
+
+def _chain() -> str:
+    pid = os.getpid()
+    if getattr(_writer, "pid", None) != pid:  # a forked worker must not share its parent's chain
+        _writer.pid, _writer.chain = pid, uuid.uuid4().hex
+    return _writer.chain
+
+
+def chain_key() -> bytes:
+    """The HMAC key of the chain: ``AUDIT_CHAIN_KEY``, else derived from the blind-index key —
+    either way outside the database."""
+    if settings.AUDIT_CHAIN_KEY:
+        return base64.b64decode(settings.AUDIT_CHAIN_KEY)
+    from registry import crypto
+
+    return hmac.new(crypto.keyring().blind_index_key, b"audit-chain", hashlib.sha256).digest()
+
+
+CHAINED_FIELDS = (
+    "chain",
+    "seq",
+    "at",
+    "actor_id",
+    "username",
+    "role",
+    "action",
+    "object_type",
+    "object_ids",
+    "person_ids",
+    "purpose",
+    "request_id",
+    "client_request_id",
+    "ip",
+)
+
+
+def link_digest(row: dict[str, Any], previous: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the previous digest and this row's fields (``CHAINED_FIELDS``)."""
+    values = []
+    for name in CHAINED_FIELDS:
+        value = row.get(name)
+        if name == "at":
+            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        values.append(value)
+    body = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hmac.new(key or chain_key(), f"{previous}|{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def _normal_ip(ip: str | None) -> str | None:
+    try:
+        return ipaddress.ip_address(ip).compressed if ip else None
+    except ValueError:
+        return None
+
+
+def _append(**fields: Any) -> AccessEvent:
+    context = current.get() or RequestContext()
+    row: dict[str, Any] = {
+        **fields,
+        "at": timezone.now(),
+        "request_id": context.request_id,
+        "client_request_id": context.client_request_id,
+        "ip": _normal_ip(context.ip),
+        "chain": _chain(),
+        "actor_id": fields["actor"].pk if fields.get("actor") is not None else None,
+    }
+    last = (
+        AccessEvent.objects.filter(chain=row["chain"], seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", "digest")
+        .first()
+    )
+    row["seq"], previous = (last[0] + 1, last[1]) if last else (1, "")
+    row["digest"] = link_digest(row, previous)
+    row.pop("actor_id")
+    return AccessEvent.objects.create(**row)
+
+
+# --- denials -------------------------------------------------------------------------------
+
+
+def audit_denied(*, actor: User | None, route: str, status: int, object_ids: list[str]) -> None:
+    """A refused request on a personal-data route: at most one ``denied`` row per user (or
+    address) × route × status per ``AUDIT_DENIED_WINDOW_SECONDS``; the next row says how many
+    more were refused since, so a scan shows without flooding the log."""
+    context = current.get() or RequestContext()
+    signed_in = actor is not None and actor.is_authenticated
+    who = f"u{actor.pk}" if signed_in else f"ip{context.ip}"  # type: ignore[union-attr]
+    key = f"audit-denied:{who}:{route}:{status}"
+    window = settings.AUDIT_DENIED_WINDOW_SECONDS
+    earlier = 0
+    try:
+        if not cache.add(key, 1, timeout=window):
+            cache.add(f"{key}:more", 0, timeout=window * 100)
+            cache.incr(f"{key}:more")
+            return
+        earlier = cache.get(f"{key}:more") or 0
+        cache.delete(f"{key}:more")
+    except Exception:  # noqa: BLE001, S110 - without the cache every refusal is written
+        pass
+    _append(
+        actor=actor if signed_in else None,
+        username=actor.get_username() if signed_in else "",  # type: ignore[union-attr]
+        role=access.role_label(actor) if signed_in else "",  # type: ignore[arg-type]
+        action=AccessEvent.Action.DENIED,
+        object_type="",
+        object_ids=object_ids[:10],
+        person_ids=[],
+        purpose=f"{status} {route}" + (f" (+{earlier} lần trước đó)" if earlier else ""),
     )
 
 

@@ -10,7 +10,17 @@ from typing import Any
 
 # Codes of ApplicationError that mean "the record moved on, or someone else changed it": 409 on
 # pages and in the API alike; every other broken rule is bad input (400).
-CONFLICT_CODES = frozenset({"illegal_transition", "case_already_open", "version_conflict"})
+CONFLICT_CODES = frozenset(
+    {
+        "illegal_transition",
+        "case_already_open",
+        "version_conflict",
+        "version_required",
+        # existence is a read (registry/services/existence.py): the person is already registered
+        "registered_here",
+        "registered_elsewhere",
+    }
+)
 
 
 class ApplicationError(Exception):
@@ -24,5 +34,8 @@ class ApplicationError(Exception):
 
     @property
     def status(self) -> int:
-        """The HTTP status that answers this error: 409 for a conflict, else 400."""
+        """The HTTP status that answers this error: 409 for a conflict, 429 when the day's
+        existence answers are used up, else 400."""
+        if self.extra.get("code") == "existence_limit":
+            return 429
         return 409 if self.extra.get("code") in CONFLICT_CODES else 400

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -10,31 +12,67 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
-from registry import audit
+from registry import access, audit
+from registry.client_ip import client_ip
 
 SIGNED_IN_AT = "signed_in_at"
 
 
+# A client may send its own X-Request-ID to correlate; it is kept apart from ours, and only if
+# it looks like an id (never free text in the audit log).
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+# Everything but the public website (cached on purpose; its personal pages set their own
+# no-store) and static files carries Cache-Control: no-store — staff pages, API, exports.
+CACHEABLE_PREFIXES = ("/huong-thien/", "/static/")
+log = logging.getLogger("registry.requests")
+
+
 class SessionLimitsMiddleware:
-    """Tag each request with an id for the audit log, and end a session 8 hours after sign-in
-    whatever the activity (the 15-minute idle limit is the session cookie's own age)."""
+    """Tag each request with an id of ours for the audit log and the logs, end a session 8 hours
+    after sign-in whatever the activity (the 15-minute idle limit is the session cookie's own
+    age), record refusals on personal-data routes (``audit.audit_denied``), mark responses
+    ``no-store``, and write one request line to the app's log (in place of gunicorn's)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        token = audit.current.set(audit.RequestContext(request_id, request.META.get("REMOTE_ADDR")))
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        sent = request.headers.get("X-Request-ID", "")
+        client_id = sent if CLIENT_REQUEST_ID.fullmatch(sent) else ""
+        ip = client_ip(request)
+        token = audit.current.set(audit.RequestContext(request_id, ip or None, client_id))
         try:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                started = request.session.get(SIGNED_IN_AT)
-                if started is None or time.time() - started > settings.SESSION_MAX_SECONDS:
+                started_at = request.session.get(SIGNED_IN_AT)
+                if started_at is None or time.time() - started_at > settings.SESSION_MAX_SECONDS:
                     logout(request)
             response = self.get_response(request)
+            match = getattr(request, "resolver_match", None)
+            route = match.view_name if match else ""
+            if response.status_code in (401, 403, 404) and route in access.PERSONAL_DATA_ROUTES:
+                audit.audit_denied(
+                    actor=getattr(request, "user", None),
+                    route=route,
+                    status=response.status_code,
+                    object_ids=[str(v) for v in (match.kwargs.values() if match else ())],
+                )
         finally:
             audit.current.reset(token)
         response["X-Request-ID"] = request_id
+        if not request.path.startswith(CACHEABLE_PREFIXES):
+            response["Cache-Control"] = "no-store"
+        log.info(
+            "%s %s %s %sms ip=%s route=%s",
+            request.method,
+            request.path,
+            response.status_code,
+            round((time.perf_counter() - started) * 1000),
+            ip,
+            route or "-",
+        )
         return response
 
 

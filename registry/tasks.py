@@ -51,3 +51,13 @@ def apply_retention() -> dict[str, int]:
     from registry.services.retention import retention_run
 
     return retention_run()
+
+
+@shared_task(name="registry.verify_audit_chain", ignore_result=True)
+def verify_audit_chain() -> dict:
+    """Recompute the access log's hash chain over the last days (result kept for /readyz)."""
+    from django.conf import settings
+
+    from registry.services.audit_chain import audit_chain_check_recent
+
+    return audit_chain_check_recent(days=settings.AUDIT_CHAIN_VERIFY_DAYS).as_dict()

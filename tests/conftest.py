@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from registry import crypto
+from registry import crypto, dbroles
 from registry.services.reference import reference_data_load
 
 
@@ -22,9 +22,53 @@ def test_keyring():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test database is created and migrated by the owner role (DATABASE_URL's)."""
+    from django.conf import settings
+    from django.db import connections
+
+    owner = settings.DATABASE_OWNER
+    connections["default"].settings_dict.update(
+        USER=owner["USER"], PASSWORD=owner.get("PASSWORD", "")
+    )
+
+
+def _act_as_runtime(sender, connection, **kwargs) -> None:
+    role = dbroles._set_role_mode.get(connection.alias)
+    if role:
+        with connection.cursor() as cursor:
+            cursor.execute(f'SET ROLE "{role}"')
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    """Then every test runs with the runtime role's privileges (SET ROLE on each connection: the
+    tests that need the owner step back with ``dbroles.as_owner``; production logs in as the
+    runtime role itself, see tests/registry/test_database_roles.py)."""
+    from django.core.management.commands import flush
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    original_flush = flush.Command.handle
+
+    def flush_as_owner(self, **options):  # Django empties the database between committed tests
+        with dbroles.as_owner(options.get("database", "default")):
+            return original_flush(self, **options)
+
     with django_db_blocker.unblock():
+        runtime = dbroles.runtime_user()
+        if runtime:
+            dbroles.use_set_role("default", runtime)
+            connection_created.connect(_act_as_runtime)
+            flush.Command.handle = flush_as_owner
+            connections["default"].close()
         reference_data_load()
+    yield
+    with django_db_blocker.unblock():
+        connection_created.disconnect(_act_as_runtime)
+        dbroles.use_set_role("default", None)
+        flush.Command.handle = original_flush
+        connections["default"].close()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -40,10 +84,13 @@ def test_overrides():
 
 
 # --- Tests that need committed rows (other threads or processes read them) ----------------------
-# Django empties the database after such a test with TRUNCATE, which the access log refuses by
-# design. ``committed_db`` lifts that one trigger for the flush; the next test puts it back and
-# reloads the reference data the flush removed.
-_TRUNCATE_GUARD = "ALTER TABLE registry_accessevent {} TRIGGER registry_accessevent_no_truncate"
+# Django empties the database after such a test with TRUNCATE, which the access log and the change
+# log refuse by design. ``committed_db`` lifts those triggers (as the owner) for the flush; the
+# next test puts them back and reloads the reference data the flush removed.
+_TRUNCATE_GUARD = (
+    "ALTER TABLE registry_accessevent {0} TRIGGER registry_accessevent_no_truncate; "
+    "ALTER TABLE registry_changelog {0} TRIGGER registry_changelog_no_truncate"
+)
 _guard_lifted = False
 
 
@@ -53,7 +100,7 @@ def committed_db(transactional_db):
     yield
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    with dbroles.as_owner(), connection.cursor() as cursor:
         cursor.execute(_TRUNCATE_GUARD.format("DISABLE"))
     _guard_lifted = True
 
@@ -71,7 +118,7 @@ def _truncate_guard_restored(django_db_blocker):
 
         def restore() -> None:
             try:
-                with connection.cursor() as cursor:
+                with dbroles.as_owner(), connection.cursor() as cursor:
                     cursor.execute(_TRUNCATE_GUARD.format("ENABLE"))
                 reference_data_load()
             finally:

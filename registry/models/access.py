@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -84,8 +85,14 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 
 class AccessEvent(models.Model):
-    """One read or write of personal data, or a sign-in event. Append-only: a database trigger
-    refuses UPDATE and DELETE. Written in the same transaction as what it records."""
+    """One read or write of personal data, a sign-in event or a refusal. Append-only: the runtime
+    database role may only SELECT and INSERT, and a trigger refuses UPDATE, DELETE and TRUNCATE
+    even to the owner. Written in the same transaction as what it records.
+
+    Tamper-evident: each writer (a thread of a process) keeps its own gapless chain — ``chain``,
+    ``seq`` 1, 2, 3 … — and ``digest`` is an HMAC, under a key kept outside the database, of the
+    previous row's digest and this row (``registry.audit``); ``manage.py verify_audit_chain``
+    recomputes it. A row changed, deleted or inserted by anyone without the key breaks it."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Xem")
@@ -99,7 +106,7 @@ class AccessEvent(models.Model):
         FAILED_LOGIN = "failed_login", _("Đăng nhập sai")
         DENIED = "denied", _("Bị từ chối")
 
-    at = models.DateTimeField(_("lúc"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -114,13 +121,25 @@ class AccessEvent(models.Model):
     object_ids = models.JSONField(_("mã đối tượng"), default=list)
     person_ids = models.JSONField(_("người liên quan"), default=list)
     purpose = models.CharField(_("mục đích"), max_length=200, blank=True)
+    # Ours (random, from the server); the client's own X-Request-ID only when well formed.
     request_id = models.CharField(max_length=64, blank=True)
+    client_request_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    chain = models.CharField(max_length=32, blank=True)
+    seq = models.PositiveBigIntegerField(null=True, blank=True)
+    digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("nhật ký truy cập")
         verbose_name_plural = _("nhật ký truy cập")
         ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "seq"],
+                condition=models.Q(seq__isnull=False),
+                name="access_event_one_row_per_link",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.username} {self.action} {self.object_type}"

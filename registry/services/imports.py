@@ -39,6 +39,7 @@ from registry.models import (
     User,
 )
 from registry.models.access import AccessEvent
+from registry.services import existence
 from registry.services.cases import ADDRESS_CHECK_WORKING_DAYS
 from registry.workdays import add_working_days
 
@@ -102,9 +103,14 @@ class Plan:
 
 
 def _plan(
-    batch: ImportBatch, actor: User, mapping: dict[str, int] | None, progress: Progress
+    batch: ImportBatch,
+    actor: User,
+    mapping: dict[str, int] | None,
+    progress: Progress,
+    disclose: bool = True,
 ) -> Plan:
-    """Read and check every row; find duplicates in the file and against the registry."""
+    """Read and check every row; find duplicates in the file and against the registry (the
+    commit's re-check discloses nothing new: ``disclose`` False)."""
     data = base64.b64decode(batch.content or "")
     sheet = imports.read_file(batch.file_name, data)
     mapping = (
@@ -120,7 +126,7 @@ def _plan(
         checked.append(checker.check(sheet.first_row_number + offset, row))
         if offset % 1000 == 999:
             progress("check", offset + 1, total)
-    _find_duplicates(checked)
+    _find_duplicates(checked, actor=actor if disclose else None)
     progress("check", total, total)
     new = [r for r in checked if not r.errors and not r.duplicate]
     return Plan(
@@ -133,10 +139,12 @@ def _plan(
     )
 
 
-def _find_duplicates(rows: list[imports.CheckedRow]) -> None:
+def _find_duplicates(rows: list[imports.CheckedRow], actor: User | None = None) -> None:
     """Against the file itself (an error: the file must say each person once) and against the
     registry (a duplicate: skipped). A person is the same by national ID; without an ID on either
-    side, by folded name, birth year and commune."""
+    side, by folded name, birth year and commune. A match outside the ``actor``'s scope is an
+    audited, counted read that never names the managing commune (``services.existence``); past
+    the day's limit every row with an ID is held, matched or not."""
     id_field = Person._meta.get_field("national_id_index")
     seen_ids: dict[str, int] = {}
     seen_names: dict[tuple, int] = {}
@@ -172,10 +180,17 @@ def _find_duplicates(rows: list[imports.CheckedRow]) -> None:
             if not row.errors
         ]
         indexes = [key[0] for _row, key in chunk if key[0]]
-        registered = set(
-            Person.objects.filter(national_id_index__in=indexes).values_list(
-                "national_id_index", flat=True
+        matched = {
+            p.national_id_index: p
+            for p in Person.objects.filter(national_id_index__in=indexes).only(
+                "pk", "uuid", "national_id_index"
             )
+        }
+        registered = set(matched)
+        outside, answered = (
+            existence.import_matches_disclose(actor=actor, people=matched, purpose="import dry run")
+            if actor is not None
+            else (set(), True)
         )
         # A namesake is a duplicate only where a national ID is missing on one side: rows with an
         # ID look only at people without one; rows without an ID look at everyone.
@@ -189,7 +204,14 @@ def _find_duplicates(rows: list[imports.CheckedRow]) -> None:
         for folded, year, commune_id, index in namesakes:
             people.setdefault((folded, year, commune_id), []).append(index)
         for row, (index, name_key) in chunk:
-            if index and index in registered:
+            if index and not answered and (index not in registered or index in outside):
+                row.errors.append((_("Cả dòng"), existence.limit_message()))
+            elif index and index in outside:
+                row.duplicate = _(
+                    "Đã có hồ sơ do đơn vị khác quản lý: bỏ qua; Công an tỉnh đã được báo để "
+                    "xem xét chuyển hồ sơ."
+                )
+            elif index and index in registered:
                 row.duplicate = _("Đã có trong sổ theo dõi (trùng số định danh).")
             elif any(not index or not other for other in people.get(name_key, [])):
                 row.duplicate = _(
@@ -276,7 +298,7 @@ def import_batch_commit(
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            plan = _plan(batch, actor, batch.mapping, progress)
+            plan = _plan(batch, actor, batch.mapping, progress, disclose=False)
             if plan.errors or plan.mapping_problems:
                 raise ApplicationError(
                     _("Dữ liệu đã thay đổi từ lần chạy thử: %(n)s dòng lỗi. Hãy chạy thử lại.")

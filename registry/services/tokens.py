@@ -6,8 +6,11 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from registry.audit import audit_record
 from registry.models import AccessEvent, ApiToken, User
@@ -21,8 +24,18 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_issue(*, actor: User, user: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns it and the secret, which is never stored or shown again."""
+def api_token_issue(
+    *, actor: User, user: User, name: str, days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for ``user`` valid ``days`` (at most ``API_TOKEN_MAX_DAYS``, the default);
+    returns it and the secret, which is never stored or shown again. ValidationError if ``days``
+    is out of range."""
+    limit = settings.API_TOKEN_MAX_DAYS
+    days = limit if days is None else days
+    if not 1 <= days <= limit:
+        raise ValidationError(
+            {"days": _("Thời hạn mã từ 1 đến %(limit)s ngày.") % {"limit": limit}}
+        )
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     token = ApiToken.objects.create(
         user=user,

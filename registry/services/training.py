@@ -162,6 +162,12 @@ def follow_up_record(
     locked.outcome = JobFollowUp.Outcome.EMPLOYED if employed else JobFollowUp.Outcome.NOT_EMPLOYED
     locked.checked_on = on
     locked.save(update_fields=["outcome", "checked_on", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AccessEvent.Action.UPDATE,
+        objects=[locked.placement.referral],
+        purpose=f"job follow-up {locked.months} months",
+    )
     return locked
 
 

@@ -90,6 +90,13 @@ def loan_worklist(request: HttpRequest) -> HttpResponse:
     audit_record(
         actor=request.user,
         action=A.LIST,
+        objects=rows,
+        model=LoanApplication,
+        purpose="loan worklist",
+    )
+    audit_record(
+        actor=request.user,
+        action=A.LIST,
         objects=[*referrals],
         model=Referral,
         purpose="loan worklist",
@@ -100,6 +107,8 @@ def loan_worklist(request: HttpRequest) -> HttpResponse:
 @verified_required
 def loan_create(request: HttpRequest, uuid: str) -> HttpResponse:
     referral = _own_referral(request, uuid, "loan.manage")
+    if request.method != "POST":
+        audit_record(actor=request.user, action=A.VIEW, objects=[referral], purpose="loan")
     form = LoanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,7 +326,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         except (ValidationError, ApplicationError) as error:
             return _refused(request, error)
         return redirect("follow-ups")
-    due = (
+    due = list(
         JobFollowUp.objects.filter(
             placement__referral__agency_id__in=agencies,
             outcome=JobFollowUp.Outcome.DUE,
@@ -325,6 +334,13 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         )
         .select_related("placement__referral__need__case__person")
         .order_by("due_on")[:100]
+    )
+    audit_record(
+        actor=request.user,
+        action=A.LIST,
+        objects=[f.placement.referral for f in due],
+        model=Referral,
+        purpose="job follow-ups",
     )
     return render(request, "agencies/follow_ups.html", {"due": due})
 

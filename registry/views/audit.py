@@ -73,6 +73,12 @@ def audit_events(request: HttpRequest) -> HttpResponse:
     if refused_params(request.GET, found) or (found.is_bound and not found.is_valid()):
         return render(request, "audit/events.html", {"filter": found, "events": []}, status=400)
     page = keyset_page(found.qs, key="at", descending=True, cursor=request.GET.get("after"))
+    audit_record(
+        actor=request.user,
+        action=AccessEvent.Action.LIST,
+        model=AccessEvent,
+        purpose="access log read",
+    )
     types = dict(object_types())
     rows = [(e, role_label(e.role), types.get(e.object_type, e.object_type)) for e in page.rows]
     return render(

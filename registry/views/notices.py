@@ -13,8 +13,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from registry import access, services
+from registry.errors import ApplicationError
 from registry.forms.casework import PrisonNoticeForm
 from registry.models import AdministrativeUnit, User
+from registry.services import existence
 from registry.views.common import apply_errors, attempt, done, form_status, verified_required
 
 
@@ -45,6 +47,15 @@ def notice_register(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            try:  # existence is a read: answered (and audited) before the write's transaction
+                existence.national_id_check(
+                    actor=request.user,
+                    national_id=data.get("national_id"),
+                    purpose="register notice",
+                )
+            except ApplicationError as error:
+                form.add_error("national_id", error.message)
+                return render(request, "casework/notice_form.html", {"form": form}, status=400)
             outcome = attempt(
                 form,
                 lambda: services.prison_notice_register(

@@ -59,6 +59,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
     access.require(request.user, "dsr.manage")
     person = access.get_for_user(request.user, Person, uuid)
+    if request.method != "POST":
+        audit_record(
+            actor=request.user, action=A.VIEW, objects=[person], purpose="data request form"
+        )
     form = DataRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
     outcome = None
     if request.method == "POST" and form.is_valid():

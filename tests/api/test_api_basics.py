@@ -271,7 +271,8 @@ class WorkflowTests:
             "/api/v1/units/lookup/", {"commune": "Chiềng Lề", "district": "Thành phố Sơn La"}
         )
         assert found.json()["full_name"] == "Phường Tô Hiệu"
-        assert client.get("/api/v1/units/lookup/", {"commune": "Không Có"}).status_code == 400
+        unknown = client.get("/api/v1/units/lookup/", {"commune": "Không Có"})
+        assert unknown.status_code == 404  # no such commune
 
 
 class DocsTests:

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from registry import services
+from registry import dbroles, services
 from registry.audit import audit_record
 from registry.models import AccessEvent, Agency, ChangeLog, Membership, Role
 from tests import factories
@@ -16,10 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 class AppendOnlyTests:
+    """The triggers hold even for the owner role (the runtime role has no such privilege at all:
+    tests/registry/test_database_roles.py)."""
+
     def test_the_database_refuses_update(self) -> None:
         event = audit_record(actor=None, action=AccessEvent.Action.FAILED_LOGIN, username="x")
         with (
             pytest.raises(DatabaseError, match="append-only"),
+            dbroles.as_owner(),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
@@ -30,7 +34,11 @@ class AppendOnlyTests:
 
     def test_the_database_refuses_delete(self) -> None:
         event = audit_record(actor=None, action=AccessEvent.Action.FAILED_LOGIN, username="x")
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            dbroles.as_owner(),
+            transaction.atomic(),
+        ):
             AccessEvent.objects.filter(pk=event.pk).delete()
         assert AccessEvent.objects.filter(pk=event.pk).exists()
 
@@ -38,6 +46,7 @@ class AppendOnlyTests:
         audit_record(actor=None, action=AccessEvent.Action.FAILED_LOGIN, username="x")
         with (
             pytest.raises(DatabaseError, match="append-only"),
+            dbroles.as_owner(),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):

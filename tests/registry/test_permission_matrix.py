@@ -279,7 +279,7 @@ def setting():
 
 
 def events() -> int:
-    return AccessEvent.objects.count()
+    return AccessEvent.objects.exclude(action="denied").count()
 
 
 def fields_in(html: str) -> set[str]:

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from registry.models import ApiToken, User
@@ -13,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["issue", "revoke", "list"])
         parser.add_argument("--user", required=True, help="Tên đăng nhập")
         parser.add_argument("--name", default="tích hợp", help="Tên gợi nhớ của mã")
-        parser.add_argument("--days", type=int, default=90, help="Số ngày hiệu lực")
+        parser.add_argument(
+            "--days", type=int, help="Số ngày hiệu lực (tối đa API_TOKEN_MAX_DAYS, mặc định 90)"
+        )
         parser.add_argument("--prefix", help="Phần đầu của mã cần thu hồi")
 
     def handle(self, *args: object, **options: Any) -> None:
@@ -21,9 +24,12 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError("Không có tài khoản này.")
         if options["action"] == "issue":
-            token, secret = api_token_issue(
-                actor=user, user=user, name=options["name"], days=options["days"]
-            )
+            try:
+                token, secret = api_token_issue(
+                    actor=user, user=user, name=options["name"], days=options["days"]
+                )
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
             self.stdout.write(f"Authorization: Token {secret}")
             self.stdout.write(
                 f"(hết hạn {token.expires_at:%d/%m/%Y}; mã không được lưu, hãy cất ngay)"
