@@ -50,7 +50,8 @@ MINIMUM = {
 }
 VISIBLE_TEXT = """() => {
   const clone = document.body.cloneNode(true);
-  clone.querySelectorAll('pre, code, script, style, .app-codes, [data-raw]').forEach(n => n.remove());
+  const raw = 'pre, code, script, style, .app-codes, [data-raw]';
+  clone.querySelectorAll(raw).forEach(n => n.remove());
   return clone.innerText;
 }"""
 
