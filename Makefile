@@ -14,7 +14,7 @@ BENCH_ROWS ?= 100000
 # `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
 DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
 
-.PHONY: setup run test lint bench bench-seed bench-access bench-api bench-outreach bench-load bench-reports bench-import messages clean
+.PHONY: setup run test lint bench bench-seed bench-access bench-pages bench-api bench-outreach bench-load bench-reports bench-import messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên / Python 3.11+ required")'
@@ -51,7 +51,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff check --select DTZ --ignore-noqa .
 
-bench: bench-seed bench-access bench-api bench-outreach bench-load bench-reports bench-import
+bench: bench-seed bench-access bench-pages bench-api bench-outreach bench-load bench-reports bench-import
 
 # Seeds BENCH_PEOPLE people into a fresh PostgreSQL database and prints the timing as JSON.
 bench-seed: $(VENV)/.dev-installed
@@ -69,6 +69,13 @@ bench-access: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
 	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_access.py
+
+# The staff pages of a commune officer (home, worklist, case list, case page, search) beside bare
+# queries of their rows (reuses the seeded database).
+bench-pages: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/bench_pages.py
 
 # The province-wide yearly report (figures, Excel, PDF) over BENCH_PEOPLE cases (reuses the seeded
 # database).

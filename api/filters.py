@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 
@@ -86,6 +88,8 @@ class ReferralFilter(django_filters.FilterSet):
         model = Referral
         fields = ["status", "outcome"]
 
+    # A method filter's type cannot be guessed by the schema generator: say it is a boolean.
+    @extend_schema_field(OpenApiTypes.BOOL)
     def by_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset

@@ -6,7 +6,7 @@ alternating scoped and unscoped samples in one run:
 - ``selector``: the officer's memberships and grants read, then the first 50 cases of their commune
   (``registry.access.case_list_for_user``), against the same query (same joins) for the first 50
   cases of the province with no scoping at all;
-- ``page``: the whole staff list page (/registry/cases/: middleware, session, scoping, audit row,
+- ``page``: the whole staff list page (/cases/: middleware, session, scoping, audit row,
   template) for the commune officer, against the same page for a provincial police officer, whose
   scope is the whole province (the same list unscoped);
 - ``audit_write``: the hash chain's cost — an access event written with its link (previous link
@@ -62,11 +62,11 @@ def page_samples(officer, commune) -> dict:
     samples: dict[str, list[float]] = {name: [] for name in clients}
     for _ in range(10):
         for client in clients.values():
-            assert client.get("/registry/cases/").status_code == 200
+            assert client.get("/cases/").status_code == 200
     for _ in range(int(os.environ.get("BENCH_PAGE_SAMPLES", "200"))):
         for name, client in clients.items():
             started = time.perf_counter()
-            response = client.get("/registry/cases/")
+            response = client.get("/cases/")
             samples[name].append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
     return {name: summary(values) for name, values in samples.items()}

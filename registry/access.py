@@ -341,13 +341,6 @@ def role_label(user: User) -> str:
     return ",".join(sorted(roles(user)))
 
 
-def sees_every_need(user: User) -> bool:
-    """Whether the user reads every need of the cases it sees (police, commune committee), not
-    only the needs referred to its agency."""
-    active = {r for r in roles(user) if "need.view" in CAPABILITIES.get(r, ())}
-    return bool(active - AGENCY_ROLES)
-
-
 def role_names(user: User) -> str:
     """The user's roles as staff read them ("Công an xã, UBND xã")."""
     return ", ".join(str(Role(role).label) for role in sorted(roles(user)))

@@ -260,6 +260,7 @@ PURPOSES = {
     "case overview": "xem hồ sơ",
     "close case": "kết thúc hồ sơ",
     "data subject access: everything held": "cung cấp toàn bộ dữ liệu cho chủ thể",
+    "data request form": "ghi yêu cầu về dữ liệu",
     "documents": "giấy tờ của hồ sơ",
     "enrolment": "ghi danh khóa học",
     "history": "lịch sử",

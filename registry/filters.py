@@ -97,19 +97,25 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=open_needs.values("pk"))
 
 
+# Each filter and the field path it reads: a role may use it only if it may read the whole path
+# (``access.allowed_params``, the one enforcement of the field profiles).
+CASE_FILTER_PATHS = {
+    "status": "status",
+    "commune": "commune",
+    "classification": "classification",
+    "officer": "assigned_officer",
+    "need_type": "needs__need_type",
+}
+
+
 def allowed_case_filters(user: User) -> set[str]:
     """The case-list filters this user may use: each needs the field it reads in the user's
-    profile; supervision dates and other agencies' needs are the police's and the committee's."""
-    fields = set(access.fields_for(user, Case))
-    allowed = {"status", "commune"}
-    if "classification" in fields:
-        allowed.add("classification")
-    if "assigned_officer" in fields:
-        allowed.add("officer")
-    if {"address_check_due", "last_contact_on"} <= fields:
+    profile; the supervision dates (visits due, address checks) are the police's."""
+    allowed = access.allowed_params(user, Case, CASE_FILTER_PATHS)
+    if all(
+        access.may_read(user, Case, name) for name in ("address_check_due", "last_contact_on")
+    ):
         allowed.add("due")
-    if access.sees_every_need(user):
-        allowed.add("need_type")
     return allowed
 
 

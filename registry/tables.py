@@ -44,13 +44,14 @@ class CaseTable(GovukTable):
     sortable = {"name": "name", "commune": "commune", "status": "status"}
 
     def __init__(self, data: Any, *, user: User, **kwargs: Any) -> None:
-        fields = set(access.fields_for(user, Case))
         exclude = []
-        if "classification" not in fields:
+        if not access.may_read(user, Case, "classification"):
             exclude.append("classification")
-        if "assigned_officer" not in fields:
+        if not access.may_read(user, Case, "assigned_officer"):
             exclude.append("officer")
-        self.supervision = {"address_check_due", "last_contact_on"} <= fields
+        self.supervision = all(
+            access.may_read(user, Case, name) for name in ("address_check_due", "last_contact_on")
+        )
         if not self.supervision:
             exclude.append("deadline")
         self.today = timezone.localdate()

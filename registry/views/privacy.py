@@ -59,10 +59,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
     access.require(request.user, "dsr.manage")
     person = access.get_for_user(request.user, Person, uuid)
-    if request.method != "POST":
-        audit_record(
-            actor=request.user, action=A.VIEW, objects=[person], purpose="data request form"
-        )
     form = DataRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -82,7 +78,7 @@ def request_new(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-
             )
     with transaction.atomic():
         audit_record(
-            actor=request.user, action=A.VIEW, objects=[person], purpose="ghi yêu cầu về dữ liệu"
+            actor=request.user, action=A.VIEW, objects=[person], purpose="data request form"
         )
         case = access.case_list_for_user(request.user).filter(person=person).first()
     return render(

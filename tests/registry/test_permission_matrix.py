@@ -394,6 +394,15 @@ def check_reads(client, world, user_key: str) -> None:
         assert (world["B"]["person"].full_name in body) == visible(user_key, "cases", "B")
 
 
+# The record a new one hangs from (the API's creation checks use it).
+PARENT = {
+    "custody-records": "people",
+    "needs": "cases",
+    "referrals": "needs",
+    "notes": "cases",
+    "consents": "people",
+    "cases": "people",
+}
 POLICE = {"commune_police", "outsider"}  # commune police of A, and of B
 
 
