@@ -7,20 +7,16 @@ national IDs come from ``factories.national_id`` (valid, unique in the run)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import unicodedata
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from tests import factories
-
-TODAY = timezone.localdate()
+from tests.clock import days_from_today
 
 
 def release(days: int) -> str:
-    return (TODAY + dt.timedelta(days=days)).strftime("%d/%m/%Y")
+    return days_from_today(days).strftime("%d/%m/%Y")
 
 
 @dataclass
