@@ -43,11 +43,14 @@ class CheckedRow:
 
 def text(value: Any) -> str:
     """A cell as text: NFC, single-spaced, whole numbers without ".0"."""
-    if value is None:
+    if value.__class__ is str:
+        result = value
+    elif value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    result = str(value)
+    elif isinstance(value, float) and value.is_integer():
+        result = str(int(value))
+    else:
+        result = str(value)
     if not result.isascii():
         result = unicodedata.normalize("NFC", result)
     return " ".join(result.split())

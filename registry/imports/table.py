@@ -157,7 +157,8 @@ def _numbering_row(row: list[Any]) -> bool:
 
 # --- the end of the table ----------------------------------------------------------------------
 
-_TOTALS = re.compile(r"^(tong cong|tong so|cong)\b")
+_TOTALS = re.compile(r"^(tong cong|tong so)\b|^(cong|tong)\s*(:|\d|$)")
+_TOTALS_LOOSE = re.compile(r"^cong\b")  # "Cộng huyện Mai Sơn: 5", only on a short row
 _SIGNATURE = re.compile(
     r"^(nguoi lap( bieu| danh sach)?|noi nhan|giam thi|pho giam thi|thu truong|truong phong|"
     r"truong trai|ky ten|ky, ghi ro|\(ky|xac nhan|can bo lap|tm\.? |kt\.? |q\.? giam thi)\b"
@@ -168,28 +169,30 @@ _DATE_LINE = re.compile(r"\bngay[\s\d.…_]*thang[\s\d.…_]*nam[\s\d.…_]*$")
 def _first_text(row: list[Any]) -> str:
     for value in row:
         if not _blank(value):
-            return validation.fold(_text(value)).strip(" :.-")
+            return validation.fold(_text(value)).strip(" .-")
     return ""
 
 
 def _kind_of(row: list[Any]) -> str:
     """empty | signature (a signature block or the place-and-date line) | totals | person (three
     cells or more) | sparse."""
+    if len(row) - row.count("") - row.count(None) > 6:
+        return "person"  # the common case, decided without looking at each cell
     filled = _filled(row)
     if not filled:
         return "empty"
     first = _first_text(row)
     if _SIGNATURE.match(first) or (filled <= 3 and _DATE_LINE.search(first)):
         return "signature"
-    if filled <= 6 and _TOTALS.match(first):
+    if (filled <= 6 and _TOTALS.match(first)) or (filled <= 3 and _TOTALS_LOOSE.match(first)):
         return "totals"
     return "person" if filled >= 3 else "sparse"
 
 
-def _table_end(rows: list[list[Any]], start: int) -> tuple[int, str, list[int]]:
-    """(index after the table, why it ends there, indexes of the totals rows inside it). The
-    table ends at a signature block, or after the last row of a person when only totals, sparse
-    or empty rows follow it; empty rows between people are skipped, never an end."""
+def _table_end(rows: list[list[Any]], start: int) -> tuple[int, str, list[str]]:
+    """(index after the table, why it ends there, the kind of each row from ``start`` to that
+    index). The table ends at a signature block, or after the last row of a person when only
+    totals, sparse or empty rows follow it; empty rows between people are skipped, never an end."""
     end, reason = len(rows), ""
     kinds: list[str] = []
     for index in range(start, len(rows)):
@@ -204,8 +207,7 @@ def _table_end(rows: list[list[Any]], start: int) -> tuple[int, str, list[int]]:
         end, reason = start + last_person + 1, trailing[0]
     elif last_person + 1 < len(kinds):
         reason = reason or "empty"
-    totals = [start + i for i, kind in enumerate(kinds[: end - start]) if kind == "totals"]
-    return end, reason, totals
+    return end, reason, kinds[: end - start]
 
 
 # --- merged cells, formulas --------------------------------------------------------------------
@@ -294,10 +296,10 @@ def find_table(grid: Grid, names: dict[str, str]) -> Sheet:
     numbering = start if start < len(rows) and _numbering_row(rows[start]) else None
     if numbering is not None:
         start += 1
-    end, reason, totals = _table_end(rows, start)
+    end, reason, kinds = _table_end(rows, start)
     filled = _fill_merges(grid, top, start, end, headers)
-    skipped = set(totals)
-    read = [i for i in range(start, end) if i not in skipped and _filled(rows[i])]
+    skipped = {start + i for i, kind in enumerate(kinds) if kind == "totals"}
+    read = [start + i for i, kind in enumerate(kinds) if kind in ("person", "sparse")]
     _check_formulas(grid, set(range(top, top + depth)) | set(read))
     for index in range(top, top + depth):
         for column, value in enumerate(rows[index]):

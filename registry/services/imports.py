@@ -156,10 +156,11 @@ def _plan(
     )
     total = len(sheet.rows)
     checked: list[imports.CheckedRow] = []
-    for offset, (number, row) in enumerate(zip(sheet.numbers, sheet.rows, strict=True)):
-        checked.append(checker.check(number, row))
-        if offset % 1000 == 999:
-            progress("check", offset + 1, total)
+    with validation.one_day():
+        for offset, (number, row) in enumerate(zip(sheet.numbers, sheet.rows, strict=True)):
+            checked.append(checker.check(number, row))
+            if offset % 1000 == 999:
+                progress("check", offset + 1, total)
     _find_duplicates(checked, actor=actor if disclose else None)
     progress("check", total, total)
     plan.new = [r for r in checked if not r.errors and not r.duplicate]
