@@ -5,11 +5,13 @@ remembered for the source, old commune names — and the command line says why w
 
 from __future__ import annotations
 
+import io
 import unicodedata
 
 import pytest
 from django.core.management import call_command, load_command_class
 
+from registry.imports import describe_layout
 from registry.models import (
     Agency,
     Case,
@@ -123,9 +125,9 @@ class PrisonWorkbookTests:
     ) -> None:
         from openpyxl import load_workbook
 
-        book = load_workbook(__import__("io").BytesIO(prison_xlsx(people())))
+        book = load_workbook(io.BytesIO(prison_xlsx(people())))
         book.active.merge_cells("B12:C12")
-        out = __import__("io").BytesIO()
+        out = io.BytesIO()
         book.save(out)
         before = counts()
         batch = dry_run(chief, out.getvalue(), "gop.xlsx")
@@ -135,9 +137,9 @@ class PrisonWorkbookTests:
     def test_a_formula_among_the_people_is_still_refused(self, chief) -> None:
         from openpyxl import load_workbook
 
-        book = load_workbook(__import__("io").BytesIO(prison_xlsx(people())))
+        book = load_workbook(io.BytesIO(prison_xlsx(people())))
         book.active["J11"] = "=12*3"
-        out = __import__("io").BytesIO()
+        out = io.BytesIO()
         book.save(out)
         batch = dry_run(chief, out.getvalue(), "cong-thuc.xlsx")
         assert batch.status == "refused" and "Ô J11 chứa công thức" in batch.refusal
@@ -326,9 +328,7 @@ class UnknownHeadersTests:
         nxt = dry_run(chief, to_csv(rows).encode(), "yen-ha-2.csv")
         assert nxt.source == source
         assert nxt.rows_new == 3 and nxt.refusal == "", nxt.refusal
-        assert "Trại giam Yên Hạ" in " ".join(
-            __import__("registry.imports", fromlist=["x"]).describe_layout(nxt)
-        )
+        assert "Trại giam Yên Hạ" in " ".join(describe_layout(nxt))
         # Another prison's file with the same unknown names is not mapped by Yên Hạ's choice
         # unless it uses them: here it does, so it is offered — and can be set aside on the page.
         assert ImportSource.objects.count() == 1
@@ -449,3 +449,73 @@ class CommandTests:
 def test_corpus_helpers_build_what_they_say() -> None:
     assert len(PARENT) == len(CHILD) == len(NUMBERING) == len(person_row(1, people()[0]))
     assert footer(2)[0][0] == "Tổng cộng: 2 phạm nhân"
+
+
+class PageTests:
+    """The dry-run page: the encoding with a way to overrule it, where the table was found, the
+    file-level reason, and "remember this mapping" for the next file of the same source."""
+
+    def upload(self, client, data: bytes, name: str, capture) -> ImportBatch:
+        upload = io.BytesIO(data)
+        upload.name = name
+        with capture(execute=True):
+            assert client.post("/imports/", {"file": upload}).status_code == 302
+        return ImportBatch.objects.order_by("-id").first()
+
+    def test_the_encoding_is_shown_and_a_person_overrules_it(
+        self, client, chief, django_capture_on_commit_callbacks
+    ) -> None:
+        capture = django_capture_on_commit_callbacks
+        factories.sign_in(client, chief)
+        group = people()[:2]
+        batch = self.upload(client, cp1258(to_csv(prison_rows(group))), "ds.csv", capture)
+        page = client.get(f"/imports/{batch.uuid}/").content.decode()
+        assert "Bảng mã: Windows-1258 (tiếng Việt) (tự nhận biết)." in page
+        assert "Dòng tên cột: 7–8; dữ liệu từ dòng 10 đến dòng 11" in page
+        assert 'name="encoding"' in page and "Nhập 2 người vào sổ theo dõi" in page
+        url = f"/imports/{batch.uuid}/recheck/"
+        with capture(execute=True):
+            client.post(url, {"action": "encoding", "encoding": "utf-8"})
+        page = client.get(f"/imports/{batch.uuid}/").content.decode()
+        assert "không đọc được bằng bảng mã UTF-8 đã chọn" in page
+        assert "Nhập 2 người" not in page  # nothing to import with a wrong encoding
+        with capture(execute=True):
+            client.post(url, {"action": "encoding", "encoding": ""})
+        batch.refresh_from_db()
+        assert batch.encoding == "cp1258" and batch.rows_new == 2 and batch.refusal == ""
+
+    def test_a_mapping_is_remembered_on_the_page_and_offered_for_the_next_file(
+        self, client, chief, django_capture_on_commit_callbacks
+    ) -> None:
+        capture = django_capture_on_commit_callbacks
+        factories.sign_in(client, chief)
+        rows = UnknownHeadersTests().rows(people()[:2])
+        batch = self.upload(client, to_csv(rows).encode(), "yen-ha.csv", capture)
+        page = client.get(f"/imports/{batch.uuid}/").content.decode()
+        assert "Không tìm thấy cột bắt buộc cho “Xã, phường về cư trú”" in page
+        assert "Ghi nhớ cách ghép này cho nguồn" in page
+        form = {f"map-{key}": str(index) for key, index in batch.mapping.items()}
+        form.update(
+            {
+                "map-full_name": "0",
+                "map-national_id": "3",
+                "map-commune": "4",
+                "map-release_date": "5",
+                "map-sentence_months": "6",
+            }
+        )
+        url = f"/imports/{batch.uuid}/recheck/"
+        response = client.post(url, {**form, "remember": "1", "source_name": " "})
+        assert response["Location"].endswith("?remember=error")
+        assert "Chưa ghi nhớ được" in client.get(response["Location"]).content.decode()
+        with capture(execute=True):
+            client.post(url, {**form, "remember": "1", "source_name": "Trại giam Yên Hạ"})
+        batch.refresh_from_db()
+        assert batch.rows_new == 2 and batch.source.name == "Trại giam Yên Hạ"
+        assert ImportSource.objects.get().aliases.filter(alias="Về địa phương").exists()
+        following = self.upload(
+            client, to_csv(UnknownHeadersTests().rows(people()[2:4])).encode(), "b.csv", capture
+        )
+        page = client.get(f"/imports/{following.uuid}/").content.decode()
+        assert "Dùng cách ghép đã lưu của nguồn “Trại giam Yên Hạ”." in page
+        assert "Nhập 2 người vào sổ theo dõi" in page
