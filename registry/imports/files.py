@@ -259,8 +259,8 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
     return archive
 
 
-def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
-    """The XML part of the workbook's first sheet (the one calamine reads at index 0)."""
+def _sheet_path(archive: zipfile.ZipFile, position: int) -> str | None:
+    """The XML part of the workbook's sheet at ``position`` (calamine's index)."""
     from defusedxml import ElementTree
 
     try:
@@ -268,9 +268,10 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str | None:
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except Exception:  # noqa: BLE001 (a damaged part: calamine reports it next)
         return None
-    sheet = next((e for e in book.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"), None)
-    if sheet is None:
+    sheets = [e for e in book.iter() if e.tag.rsplit("}", 1)[-1] == "sheet"]
+    if position >= len(sheets):
         return None
+    sheet = sheets[position]
     rel_id = next((v for k, v in sheet.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
     for rel in rels.iter():
         if rel.attrib.get("Id") == rel_id:
@@ -317,8 +318,27 @@ def _ref_cell(letters: bytes, digits: bytes) -> tuple[int, int]:
 
 
 def read_xlsx(data: bytes) -> Grid:
+    """The first visible worksheet that holds anything (a workbook often starts with an empty
+    "Sheet1"); hidden sheets are never read."""
     archive = _check_zip(data)
-    formulas = _formula_cells(archive, _first_sheet_path(archive))
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        position = 0
+        for index, meta in enumerate(book.sheets_metadata):
+            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
+                continue
+            if book.get_sheet_by_index(index).total_height > 0:
+                position = index
+                break
+        sheet = book.get_sheet_by_index(position)
+        rows = sheet.to_python(skip_empty_area=False, nrows=settings.IMPORT_MAX_ROWS + 1000)
+        merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+    except Exception as error:  # calamine raises several kinds on a damaged file
+        raise FileRefused(_("Tệp .xlsx bị hỏng hoặc không phải tệp Excel.")) from error
+    formulas = _formula_cells(archive, _sheet_path(archive, position))
+    archive.close()
     if None in formulas:
         raise FileRefused(
             _(
@@ -326,17 +346,6 @@ def read_xlsx(data: bytes) -> Grid:
                 "công thức, rồi tải lại."
             )
         )
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False, nrows=settings.IMPORT_MAX_ROWS + 1000)
-        merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
-    except Exception as error:  # calamine raises several kinds on a damaged file
-        raise FileRefused(_("Tệp .xlsx bị hỏng hoặc không phải tệp Excel.")) from error
-    finally:
-        archive.close()
     for row in rows:
         for column, value in enumerate(row):
             if isinstance(value, str) and value and not value.isascii():

@@ -231,3 +231,24 @@ class TableTests:
         read = imports.read_file("a.xlsx", out.getvalue(), names=vocabulary.names)
         assert read.numbers == [2] and read.rows[0][2] == 1985
         assert read.layout["footer"] == "totals"
+
+
+class WorkbookTests:
+    def test_the_first_visible_sheet_with_data_is_read_and_a_hidden_one_never(
+        self, vocabulary
+    ) -> None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.title = "Sheet1"  # left empty, as workbooks often start
+        hidden = book.create_sheet("An")
+        hidden.append(HEADER)
+        hidden.append(["=1+2", *PERSON[1:]])
+        hidden.sheet_state = "hidden"
+        data = book.create_sheet("Danh sach")
+        data.append(HEADER)
+        data.append(PERSON)
+        out = io.BytesIO()
+        book.save(out)
+        sheet = imports.read_file("ds.xlsx", out.getvalue(), names=vocabulary.names)
+        assert sheet.numbers == [2] and sheet.rows[0][1] == "Lò Văn Pàng"
