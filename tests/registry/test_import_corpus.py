@@ -398,8 +398,8 @@ class CommandTests:
         code, out, err = self.run(str(path), "--user", "ca-tinh", "--no-progress", capsys=capsys)
         assert code == 1 and "1 dòng lỗi" in err
         assert "Dòng tên cột: 7–8; dữ liệu từ dòng 10 đến dòng 12" in out
-        assert "dòng 12 [Số định danh cá nhân]" in out
-        assert "014185999999" not in out + err
+        assert "dòng 12 [Số định danh cá nhân]: Năm sinh trong số định danh" in out
+        assert "014185999999" not in out + err and "2085" not in out + err  # no values
 
     def test_mapping_by_hand_and_remembering_from_the_command_line(
         self, chief, tmp_path, capsys
