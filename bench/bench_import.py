@@ -157,7 +157,9 @@ def main() -> None:
         return batch, time.perf_counter() - started
 
     def dry_run_and_import(content: bytes, file_name: str) -> dict[str, object]:
+        cpu = time.process_time()
         checked, check_seconds = dry_run(content, file_name)
+        check_cpu, cpu = time.process_time() - cpu, time.process_time()
         assert checked.status == "checked" and checked.rows_error == 0, (
             checked.refusal,
             checked.problems[:5],
@@ -165,14 +167,24 @@ def main() -> None:
         started = time.perf_counter()
         committed = import_batch_commit(actor=chief, batch=checked)
         commit_seconds = time.perf_counter() - started
+        commit_cpu = time.process_time() - cpu
         assert committed.cases_created == checked.rows_new == rows
         return {
-            "check": {"seconds": round(check_seconds, 2), "rows_per_s": rate(check_seconds)},
-            "commit": {"seconds": round(commit_seconds, 2), "rows_per_s": rate(commit_seconds)},
+            "check": {
+                "seconds": round(check_seconds, 2),
+                "rows_per_s": rate(check_seconds),
+                "python_cpu_seconds": round(check_cpu, 2),
+            },
+            "commit": {
+                "seconds": round(commit_seconds, 2),
+                "rows_per_s": rate(commit_seconds),
+                "python_cpu_seconds": round(commit_cpu, 2),
+            },
             "check_then_commit_rows_per_s": rate(check_seconds + commit_seconds),
             "cases_created": committed.cases_created,
         }
 
+    load_before = os.getloadavg()
     csv_result = dry_run_and_import(data, "bench.csv")
     again, recheck_seconds = dry_run(data, "bench-again.csv")
     xlsx_result = dry_run_and_import(xlsx, "bench.xlsx")
@@ -208,6 +220,11 @@ def main() -> None:
                     "openpyxl_read_only_seconds": round(openpyxl_seconds, 2),
                 },
                 "baseline_csv_parse": {"seconds": round(baseline, 3), "rows_per_s": rate(baseline)},
+                # The machine is shared: a load average well above its 2 cores slows every figure.
+                "load_average_1min": {
+                    "before": round(load_before[0], 1),
+                    "after": round(os.getloadavg()[0], 1),
+                },
                 "people": Person.objects.count(),
                 "cases": Case.objects.count(),
                 "target_rows_per_s": 1000,

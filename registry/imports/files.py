@@ -9,7 +9,7 @@ those exists for Python.
 
 XLSX: checked as a zip first (size, ratio, macros), read by calamine (Rust) for the values and the
 merged ranges; formulas, which calamine reads as their cached value, are found by a pass over the
-sheet's XML.
+sheet's XML. Cells are NFC-composed where they are read.
 """
 
 from __future__ import annotations
@@ -346,8 +346,6 @@ def read_xlsx(data: bytes) -> Grid:
                 "công thức, rồi tải lại."
             )
         )
-    for row in rows:
-        for column, value in enumerate(row):
-            if isinstance(value, str) and value and not value.isascii():
-                row[column] = unicodedata.normalize("NFC", value)
+    # Cells are NFC-composed where they are read (``table._text`` for the header, ``rows.text``
+    # for the people): composing every cell of a large sheet here would cost more.
     return Grid(rows, "xlsx", merges=merges, formulas=formulas)  # type: ignore[arg-type]

@@ -128,7 +128,9 @@ def prison_rows(group: list[Person]) -> list[list[str]]:
     return [*TITLE, PARENT, CHILD, NUMBERING, *body, *footer(len(group))]
 
 
-def prison_xlsx(group: list[Person], *, merge_release_dates: bool = True) -> bytes:
+def prison_xlsx(
+    group: list[Person], *, merge_release_dates: bool = True, nfd: bool = False
+) -> bytes:
     """The prison's workbook: merged title cells, "Nơi cư trú" merged over Xã / Huyện, the
     single-row headers merged down over both header rows, the release date merged down over
     two people who leave on the same day, a totals formula in the footer."""
@@ -140,6 +142,8 @@ def prison_xlsx(group: list[Person], *, merge_release_dates: bool = True) -> byt
     if merge_release_dates:
         rows[len(TITLE) + 4][10] = ""  # the second person's date is under the merged cell
     for values in rows:
+        if nfd:  # as a sheet typed on a Mac stores it
+            values = [unicodedata.normalize("NFD", v) for v in values]
         sheet.append([v if v != "" else None for v in values] if values else [])
     top = len(TITLE) + 1  # spreadsheet row of the header's first row
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)

@@ -179,6 +179,12 @@ class EncodingTests:
         batch = dry_run(chief, data, "mac.csv")
         assert_imported(chief, batch, group)  # names, offences and communes NFC
 
+    def test_decomposed_unicode_in_a_workbook_is_stored_composed(self, chief) -> None:
+        group = people()[3:]
+        batch = dry_run(chief, prison_xlsx(group, nfd=True), "mac.xlsx")
+        assert batch.headers[6] == "Nơi cư trú / Xã"  # composed, as every header and cell
+        assert_imported(chief, batch, group)
+
     def test_a_person_overrules_the_detected_encoding_and_can_go_back(self, chief) -> None:
         group = people()[:2]
         data = cp1258(to_csv(prison_rows(group)))
