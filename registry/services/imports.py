@@ -310,9 +310,9 @@ def _find_duplicates(rows: list[imports.CheckedRow], actor: User | None = None) 
         indexes = [key[0] for _row, key in chunk if key[0]]
         matched = {
             p.national_id_index: p
-            for p in Person.objects.filter(national_id_index__in=indexes).only(
-                "pk", "uuid", "national_id_index"
-            )
+            for p in Person.objects.filter(national_id_index__in=indexes)
+            .order_by()  # a dict: the model's ordering would only add a sort
+            .only("pk", "uuid", "national_id_index")
         }
         registered = set(matched)
         outside, answered = (
@@ -325,10 +325,14 @@ def _find_duplicates(rows: list[imports.CheckedRow], actor: User | None = None) 
         with_id = {key[1][0] for _row, key in chunk if key[0]}
         without_id = {key[1][0] for _row, key in chunk if not key[0]}
         people: dict[tuple, list[str | None]] = {}
-        namesakes = Person.objects.filter(
-            Q(folded_name__in=with_id, national_id_index__isnull=True)
-            | Q(folded_name__in=without_id)
-        ).values_list("folded_name", "birth_year", "cases__commune_id", "national_id_index")
+        namesakes = (
+            Person.objects.filter(
+                Q(folded_name__in=with_id, national_id_index__isnull=True)
+                | Q(folded_name__in=without_id)
+            )
+            .order_by()
+            .values_list("folded_name", "birth_year", "cases__commune_id", "national_id_index")
+        )
         for folded, year, commune_id, index in namesakes:
             people.setdefault((folded, year, commune_id), []).append(index)
         for row, (index, name_key) in chunk:
