@@ -56,6 +56,7 @@ def text(value: Any) -> str:
     return " ".join(result.split())
 
 
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DMY = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})")
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _WORDS = re.compile(r"(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})")
@@ -69,6 +70,9 @@ def parse_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20000 <= value <= 80000:
+        # An Excel date in a cell formatted as a number (days since 30/12/1899): 1954–2119.
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
     raw = text(value)
     match = _DMY.fullmatch(raw) or _YMD.fullmatch(raw) or _WORDS.fullmatch(fold_term(raw))
     if match is not None:

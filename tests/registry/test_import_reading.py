@@ -4,6 +4,7 @@ the prisons' terms read from the vocabulary."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from registry import imports
 from registry.imports.files import Grid, check_legacy_font, decode_csv, detect_encoding
+from registry.imports.rows import parse_date
 from registry.imports.table import find_table, flatten
 from registry.models import ImportTerm
 from tests.registry.import_corpus import cp1258, people, prison_rows, to_csv
@@ -64,6 +66,28 @@ class SentenceTests:
         ImportTerm.objects.create(kind="sentence_unit", text="tuần", value="day")
         vocabulary = imports.Vocabulary.load()
         assert imports.parse_sentence("2 tháng 1 tuần", vocabulary) == (3, None)
+
+
+class DateTests:
+    @pytest.mark.parametrize(
+        "written,expected",
+        [
+            ("20/12/2026", dt.date(2026, 12, 20)),
+            ("20-12-2026", dt.date(2026, 12, 20)),
+            ("20.12.2026", dt.date(2026, 12, 20)),
+            ("2026-12-20", dt.date(2026, 12, 20)),
+            ("ngày 20 tháng 12 năm 2026", dt.date(2026, 12, 20)),
+            (46376, dt.date(2026, 12, 20)),  # an Excel date left formatted as a number
+            (dt.datetime.combine(dt.date(2026, 12, 20), dt.time()), dt.date(2026, 12, 20)),
+        ],
+    )
+    def test_dates_as_prisons_write_them(self, written, expected) -> None:
+        assert parse_date(written) == expected
+
+    @pytest.mark.parametrize("written", ["31/02/2026", "20/12", "1985", "sắp ra"])
+    def test_a_date_it_cannot_read_is_refused(self, written) -> None:
+        with pytest.raises(ValidationError):
+            parse_date(written)
 
 
 class TermTests:
