@@ -43,7 +43,7 @@ def generate(rows: int, communes: list[str], serial_base: int = 990000) -> bytes
     from django.utils import timezone
 
     from registry.demo import PHONE_PREFIXES
-    from registry.imports import COLUMNS
+    from registry.imports import TEMPLATE_COLUMNS as COLUMNS
 
     rng = random.Random(8)  # noqa: S311 (reproducible fake data)
     today = timezone.localdate()

@@ -21,6 +21,7 @@ the value.
 from registry.imports.columns import (
     BY_KEY,
     COLUMNS,
+    TEMPLATE_COLUMNS,
     Column,
     Vocabulary,
     fold_header,
@@ -43,6 +44,7 @@ __all__ = [
     "BY_KEY",
     "COLUMNS",
     "ENCODING_LABELS",
+    "TEMPLATE_COLUMNS",
     "TEMPLATE_NOTE",
     "CheckedRow",
     "Column",

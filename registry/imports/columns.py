@@ -27,6 +27,7 @@ class Column:
     header: str  # the header of the template (Vietnamese, whatever the page's language)
     required: bool = False
     example: str = ""
+    in_template: bool = True
 
 
 def _vietnamese(key: str) -> str:
@@ -57,10 +58,12 @@ _EXAMPLES = {
     "certificate_number": "456/GCN",
     "certificate_date": "20/12/2026",
 }
+_BY_GENDER = {"birth_male", "birth_female"}
 COLUMNS: tuple[Column, ...] = tuple(
-    Column(key, _vietnamese(key), key in _REQUIRED, _EXAMPLES.get(key, ""))
+    Column(key, _vietnamese(key), key in _REQUIRED, _EXAMPLES.get(key, ""), key not in _BY_GENDER)
     for key in ImportField.values
 )
+TEMPLATE_COLUMNS = tuple(column for column in COLUMNS if column.in_template)
 BY_KEY = {column.key: column for column in COLUMNS}
 
 
@@ -197,16 +200,15 @@ def mapping_problems(
     """The file-level reasons the rows cannot be checked yet, each naming what is missing and,
     once, the headers that were seen (column names, never a row's values)."""
     layout = layout or {}
+    by_gender = "birth_male" in mapping and "birth_female" in mapping  # gives the gender too
     problems = [
         _("Không tìm thấy cột bắt buộc cho “%(c)s”.") % {"c": column.header}
         for column in COLUMNS
-        if column.required and column.key not in mapping
+        if column.required
+        and column.key not in mapping
+        and not (column.key == "gender" and by_gender)
     ]
-    if (
-        "national_id" not in mapping
-        and "date_of_birth" not in mapping
-        and "birth_year" not in mapping
-    ):
+    if not by_gender and not {"national_id", "date_of_birth", "birth_year"} & set(mapping):
         problems.append(
             _("Không tìm thấy cột số định danh, ngày sinh hoặc năm sinh (cần ít nhất một cột).")
         )

@@ -85,6 +85,10 @@ def parse_date(value: Any) -> dt.date | None:
     raise ValidationError(_("Ngày không đúng dạng ngày/tháng/năm (ví dụ 20/12/2026)."))
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
 def parse_int(value: Any) -> int | None:
     raw = text(value)
     if not raw:
@@ -256,15 +260,32 @@ class RowChecker:
 
         birth_year = parse("birth_year", parse_int)
         birth_cell = self._get(row, "date_of_birth")
+        gender_cell = self._get(row, "gender")
+        male, female = text(self._get(row, "birth_male")), text(self._get(row, "birth_female"))
+        if male and female:
+            result.errors.append(
+                (header("birth_female"), _("Năm sinh ghi ở cả cột Nam và cột Nữ."))
+            )
+        elif (male or female) and _blank(birth_cell) and birth_year is None:
+            # "Năm sinh" over "Nam" / "Nữ": the column holding the year gives the gender.
+            birth_cell = male or female
+            if not text(gender_cell):
+                gender_cell = "Nam" if male else "Nữ"
         birth_match = _UNKNOWN_DAY.fullmatch(text(birth_cell).lower())
         if birth_match or re.fullmatch(r"\d{4}", text(birth_cell)):
             # "1985" or "00/00/1985" in the date column: only the year is known.
             date_of_birth, birth_year = None, birth_year or int(text(birth_cell)[-4:])
         else:
-            date_of_birth = parse("date_of_birth", parse_date)
+            try:
+                date_of_birth = parse_date(birth_cell)
+            except ValidationError as error:
+                key = "date_of_birth" if "date_of_birth" in self.mapping else "birth_male"
+                key = key if male or key == "date_of_birth" else "birth_female"
+                result.errors.extend((header(key), m) for m in _messages(error))
+                date_of_birth = None
         person = {
             "full_name": text(self._get(row, "full_name")),
-            "gender": self._term(T.GENDER, self._get(row, "gender"), None),
+            "gender": self._term(T.GENDER, gender_cell, None),
             "date_of_birth": date_of_birth,
             "birth_year": birth_year,
             "national_id": _national_id(self._get(row, "national_id")) or None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from registry.imports.columns import COLUMNS
+from registry.imports.columns import TEMPLATE_COLUMNS as COLUMNS
 
 TEMPLATE_NOTE = (
     "Mỗi người một dòng; ngày ghi ngày/tháng/năm; số định danh 12 chữ số ghi dạng văn bản; "

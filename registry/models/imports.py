@@ -13,12 +13,16 @@ from registry.models.base import BaseModel, PublicModel
 
 class ImportField(models.TextChoices):
     """The facts a release notice gives, one per column of the template (the label is its header).
-    ``registry.imports.columns`` says which are required and gives the template's examples."""
+    ``registry.imports.columns`` says which are required and gives the template's examples;
+    the two "by gender" columns are read, never offered in the template."""
 
     FULL_NAME = "full_name", _("Họ và tên")
     GENDER = "gender", _("Giới tính")
     DATE_OF_BIRTH = "date_of_birth", _("Ngày sinh")
     BIRTH_YEAR = "birth_year", _("Năm sinh")
+    # Lists that write the year (or date) of birth under "Nam" or "Nữ", which gives the gender.
+    BIRTH_MALE = "birth_male", _("Năm sinh — cột Nam")
+    BIRTH_FEMALE = "birth_female", _("Năm sinh — cột Nữ")
     NATIONAL_ID = "national_id", _("Số định danh cá nhân")
     PHONE = "phone", _("Số điện thoại")
     ETHNICITY = "ethnicity", _("Dân tộc")

@@ -63,7 +63,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             # Not the files: an encrypted field left out of a query reads as empty.
             "batches": _batches(request).defer("content", "plan")[:50],
             "error": error,
-            "columns": imports.COLUMNS,
+            "columns": imports.TEMPLATE_COLUMNS,
         },
         status=400 if error else 200,
     )

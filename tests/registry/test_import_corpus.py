@@ -120,6 +120,22 @@ class PrisonWorkbookTests:
         assert batch.layout["header_rows"] == [7, 8] and batch.encoding == "utf-8"
         assert_imported(chief, batch, group)
 
+    def test_the_year_of_birth_under_nam_or_nu_gives_the_gender(self, chief) -> None:
+        group = people()
+        parent = ["STT", "Họ và tên", "Năm sinh", "", "Số CCCD", "Nơi cư trú", "", "",
+                  "Tội danh", "Mức án", "Ngày chấp hành xong", "Hình thức"]  # fmt: skip
+        child = ["", "", "Nam", "Nữ", "", "Thôn, bản", "Xã", "Huyện", "", "", "", ""]
+        body = []
+        for n, p in enumerate(group, start=1):
+            row = person_row(n, p)[:12]
+            row[2:4] = [str(p.born), ""] if p.gender == "Nam" else ["", str(p.born)]
+            body.append(row)
+        batch = dry_run(chief, to_csv([*TITLE, parent, child, *body]).encode(), "nam-nu.csv")
+        assert batch.headers[2:4] == ["Năm sinh / Nam", "Năm sinh / Nữ"]
+        assert "gender" not in batch.mapping
+        assert_imported(chief, batch, group)
+        assert Person.objects.get(full_name="Cầm Thị Hoa").gender == "female"
+
     def test_a_merged_cell_across_two_named_columns_is_refused_with_its_address(
         self, chief
     ) -> None:

@@ -35,7 +35,7 @@ from tests.clock import today
 
 pytestmark = pytest.mark.django_db
 RELEASE = (today() + dt.timedelta(days=20)).strftime("%d/%m/%Y")
-HEADERS = [c.header for c in imports.COLUMNS]
+HEADERS = [c.header for c in imports.TEMPLATE_COLUMNS]
 
 
 @pytest.fixture
@@ -271,7 +271,7 @@ class DryRunAndCommitTests:
             sheet = imports.read_file(name, data, names=names)
             assert sheet.layout["header_rows"] == [1] and sheet.numbers == [2]
             assert imports.guess_mapping(sheet.headers, names) == {
-                c.key: i for i, c in enumerate(imports.COLUMNS)
+                c.key: i for i, c in enumerate(imports.TEMPLATE_COLUMNS)
             }
         from openpyxl import load_workbook
 
