@@ -138,16 +138,16 @@ def _plan(
         mapping = batch.mapping or imports.guess_mapping(sheet.headers, names, sheet.parts)
     problems = imports.mapping_problems(mapping, sheet.headers, sheet.layout)
     plan = Plan(
-        len(sheet.rows),
-        [],
-        [],
-        [],
-        mapping,
-        sheet.headers,
-        problems,
-        sheet.layout,
-        sheet.encoding,
-        source,
+        sheet_rows=len(sheet.rows),
+        new=[],
+        duplicates=[],
+        errors=[],
+        mapping=mapping,
+        headers=sheet.headers,
+        mapping_problems=problems,
+        layout=sheet.layout,
+        encoding=sheet.encoding,
+        source=source,
     )
     if problems:  # nothing can be checked until the columns are mapped
         return plan
