@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0012_import_batch_headers'),
+        ('registry', '0013_access_event_chain_and_roles'),
     ]
 
     operations = [
