@@ -448,4 +448,40 @@ class ImportBatchAdmin(ReadOnlyRecordAdmin):
         "created_at",
     ]
     list_filter = ["status", "file_kind"]
-    exclude = ["content"]
+    exclude = ["content", "plan"]
+
+
+class ImportColumnAliasInline(admin.TabularInline):
+    model = models.ImportColumnAlias
+    extra = 1
+    fields = ["alias", "field"]
+
+
+@admin.register(models.ImportSource)
+class ImportSourceAdmin(PolicyAdmin):
+    """Senders of release-notice files and the column names remembered for them."""
+
+    list_display = ["name", "encoding", "is_active", "created_by", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    readonly_fields = ["created_by"]
+    inlines = [ImportColumnAliasInline]
+
+
+@admin.register(models.ImportColumnAlias)
+class ImportColumnAliasAdmin(PolicyAdmin):
+    """Other names of the template's columns; without a source they hold in every file."""
+
+    list_display = ["alias", "field", "source"]
+    list_filter = ["field", ("source", admin.EmptyFieldListFilter)]
+    list_select_related = ["source"]
+    search_fields = ["alias"]
+
+
+@admin.register(models.ImportTerm)
+class ImportTermAdmin(PolicyAdmin):
+    """Words prisons write in cells (release kinds, penalties, genders, sentence units)."""
+
+    list_display = ["text", "kind", "value"]
+    list_filter = ["kind"]
+    search_fields = ["text"]

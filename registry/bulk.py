@@ -34,41 +34,76 @@ class RowInserter:
         self.index_normalised = set(index_normalised)
         self.connection = connections[DEFAULT_DB_ALIAS]
 
-    def _value(self, field: models.Field, row: dict[str, Any], ring: crypto.Keyring) -> Any:
-        if isinstance(field, EncryptedField):
-            plain = row.get(field.name)
+    def _plan(self, ring: crypto.Keyring, now: Any) -> list[Any]:
+        """For each field, a function (row, id, uuid text) → the value to COPY."""
+        pk = self.model._meta.pk
+        plan: list[Any] = []
+        for field in self.fields:
+            if field is pk:
+                plan.append(lambda row, row_id, row_uuid: row_id)
+            elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                plan.append(lambda row, row_id, row_uuid: now)
+            elif isinstance(field, EncryptedField):
+                plan.append(self._sealer(field, ring))
+            elif isinstance(field, BlindIndexField):
+                plan.append(self._indexer(field, ring))
+            else:
+                plan.append(self._plain(field))
+        return plan
+
+    def _sealer(self, field: EncryptedField, ring: crypto.Keyring) -> Any:
+        name, prefix, encode = field.name, f"{self.table}|{field.column}|", field.encode
+
+        def seal(row: dict[str, Any], row_id: int, row_uuid: str) -> Any:
+            plain = row.get(name)
             if plain is None:
                 return None
-            aad = crypto.associated_data(self.table, field.column, row["uuid"])
-            return ring.seal(field.encode(plain), aad)
-        if isinstance(field, BlindIndexField):
-            if field.name in row:
-                return row[field.name]
-            plain = row.get(field.source)
+            # crypto.associated_data(table, column, uuid), built once per field
+            return ring.seal(encode(plain), f"{prefix}{row_uuid}".encode())
+
+        return seal
+
+    def _indexer(self, field: BlindIndexField, ring: crypto.Keyring) -> Any:
+        name, source, purpose = field.name, field.source, field.purpose
+        normalised = source in self.index_normalised
+
+        def index(row: dict[str, Any], row_id: int, row_uuid: str) -> Any:
+            if name in row:
+                return row[name]
+            plain = row.get(source)
             if plain is None:
                 return None
-            if field.source in self.index_normalised:
-                return ring.blind_index(field.purpose, plain)
-            return field.compute(plain)
-        if field.attname in row:
-            return row[field.attname]
-        if field.name in row:
-            value = row[field.name]
-            return value.pk if isinstance(value, models.Model) else value
-        return field.get_default()
+            return ring.blind_index(purpose, plain) if normalised else field.compute(plain)
+
+        return index
+
+    def _plain(self, field: models.Field) -> Any:
+        attname, name = field.attname, field.name
+
+        def plain(row: dict[str, Any], row_id: int, row_uuid: str) -> Any:
+            if attname in row:
+                return row[attname]
+            if name in row:
+                value = row[name]
+                return value.pk if isinstance(value, models.Model) else value
+            return field.get_default()
+
+        return plain
 
     def insert(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert the rows (each gets a ``uuid`` if it has none); returns their ids in order."""
         if not rows:
             return []
         for row in rows:
-            row.setdefault("uuid", uuid.uuid4())
+            if "uuid" not in row:
+                row["uuid"] = uuid.uuid4()
         if self.connection.vendor != "postgresql":
             objects = [self.model(**row) for row in rows]
             self.model.objects.bulk_create(objects)
             return [obj.pk for obj in objects]
         ring, now, quote = crypto.keyring(), timezone.now(), self.connection.ops.quote_name
         pk = self.model._meta.pk
+        plan = self._plan(ring, now)
         with self.connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -78,15 +113,6 @@ class RowInserter:
             columns = ", ".join(quote(f.column) for f in self.fields)
             with cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
                 for row_id, row in zip(ids, rows, strict=True):
-                    values = []
-                    for field in self.fields:
-                        if field is pk:
-                            values.append(row_id)
-                        elif getattr(field, "auto_now", False) or getattr(
-                            field, "auto_now_add", False
-                        ):
-                            values.append(now)
-                        else:
-                            values.append(self._value(field, row, ring))
-                    copy.write_row(values)
+                    row_uuid = str(row["uuid"])
+                    copy.write_row([value(row, row_id, row_uuid) for value in plan])
         return ids

@@ -14,7 +14,12 @@ def escalate_overdue_referrals() -> int:
 
 
 @shared_task(name="registry.import_check", ignore_result=True)
-def import_check(batch_id: int, user_id: int, mapping: dict[str, int] | None = None) -> None:
+def import_check(
+    batch_id: int,
+    user_id: int,
+    mapping: dict[str, int] | None = None,
+    encoding: str | None = None,
+) -> None:
     """The dry run of an uploaded file (progress in the cache, the result on the batch)."""
     from registry.models import ImportBatch, User
     from registry.services.imports import cache_progress, import_batch_check
@@ -24,6 +29,7 @@ def import_check(batch_id: int, user_id: int, mapping: dict[str, int] | None = N
         actor=User.objects.get(pk=user_id),
         batch=batch,
         mapping=mapping,
+        encoding=encoding,
         progress=cache_progress(batch),
     )
 

@@ -12,6 +12,9 @@ import csv
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -175,8 +178,22 @@ def normalize_phone(raw: str) -> str:
 # --- dates ---------------------------------------------------------------------------------------
 
 
+_TODAY: ContextVar[dt.date | None] = ContextVar("validation_today", default=None)
+
+
 def today() -> dt.date:
-    return timezone.localdate()
+    return _TODAY.get() or timezone.localdate()
+
+
+@contextmanager
+def one_day() -> Iterator[dt.date]:
+    """Within the block ``today()`` is the day it started: a job checking many rows (an import)
+    reads the clock once and judges every row against the same day."""
+    token = _TODAY.set(timezone.localdate())
+    try:
+        yield _TODAY.get()  # type: ignore[misc]
+    finally:
+        _TODAY.reset(token)
 
 
 def validate_birth(date_of_birth: dt.date | None, birth_year: int | None) -> int | None:

@@ -70,9 +70,23 @@ __all__ += ["JudicialRecordRequest", "JudicialRecordRule", "LoanApplication", "L
 from registry.models.training import Enrollment, JobFollowUp, JobPlacement, TrainingCourse  # noqa: E402
 
 __all__ += ["Enrollment", "JobFollowUp", "JobPlacement", "TrainingCourse"]
-from registry.models.imports import ImportBatch  # noqa: E402
+from registry.models.imports import (  # noqa: E402
+    ImportBatch,
+    ImportColumnAlias,
+    ImportEncoding,
+    ImportField,
+    ImportSource,
+    ImportTerm,
+)
 
-__all__ += ["ImportBatch"]
+__all__ += [
+    "ImportBatch",
+    "ImportColumnAlias",
+    "ImportEncoding",
+    "ImportField",
+    "ImportSource",
+    "ImportTerm",
+]
 from registry.models.privacy import (  # noqa: E402
     DataSubjectRequest,
     DataSubjectRequestRule,

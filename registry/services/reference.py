@@ -1,6 +1,7 @@
 """Loading the reference data of ``fixtures/reference/`` (units, agencies, need types, holidays,
-expungement periods). Idempotent: rows are matched on their natural keys and updated in place, so
-an administrator's later edits to other rows survive and running it twice changes nothing."""
+expungement periods, the words of release-notice files). Idempotent: rows are matched on their
+natural keys and updated in place, so an administrator's later edits to other rows survive and
+running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from registry.models import (
     Agency,
     DataSubjectRequestRule,
     ExpungementPeriod,
+    ImportColumnAlias,
+    ImportTerm,
     NeedType,
     NeedTypeResponsibility,
     PublicHoliday,
@@ -273,6 +276,23 @@ def _load_data_subject_request_rules(directory: Path) -> int:
     return count
 
 
+def _load_import_vocabulary(directory: Path) -> dict[str, int]:
+    data = json.loads((directory / "import_vocabulary.json").read_text(encoding="utf-8"))
+    aliases = terms = 0
+    for field, names in data["column_aliases"].items():
+        for alias in names:
+            ImportColumnAlias.objects.update_or_create(
+                alias=alias, source=None, defaults={"field": field}
+            )
+            aliases += 1
+    for kind, values in data["terms"].items():
+        for value, texts in values.items():
+            for text in texts:
+                ImportTerm.objects.update_or_create(kind=kind, text=text, defaults={"value": value})
+                terms += 1
+    return {"import_column_aliases": aliases, "import_terms": terms}
+
+
 @transaction.atomic
 def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     """Load or refresh every reference table; returns counts for the command to print."""
@@ -284,4 +304,5 @@ def reference_data_load(*, directory: Path = REFERENCE_DIR) -> dict[str, int]:
     counts["loan_programmes"] = _load_loan_programmes(directory)
     counts["judicial_record_rules"] = _load_judicial_record_rules(directory)
     counts["data_subject_request_rules"] = _load_data_subject_request_rules(directory)
+    counts.update(_load_import_vocabulary(directory))
     return counts

@@ -8,12 +8,18 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from registry import access, imports, tasks
 from registry.errors import ApplicationError
-from registry.models import ImportBatch
-from registry.services.imports import import_batch_claim, import_batch_upload, progress_key
+from registry.models import ImportBatch, ImportEncoding, ImportSource
+from registry.services.imports import (
+    import_batch_claim,
+    import_batch_upload,
+    import_source_remember,
+    progress_key,
+)
 from registry.views.common import verified_required
 
 S = ImportBatch.Status
@@ -22,7 +28,7 @@ S = ImportBatch.Status
 def _batches(request: HttpRequest):  # type: ignore[no-untyped-def]
     """The batches the user may see: their own, or every one for whole-province importers."""
     access.units_to_import(request.user)
-    batches = ImportBatch.objects.select_related("uploaded_by")
+    batches = ImportBatch.objects.select_related("uploaded_by", "source")
     if access.sees_whole_province(request.user, "case.import"):
         return batches
     return batches.filter(uploaded_by=request.user)
@@ -55,9 +61,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
         "imports/imports.html",
         {
             # Not the files: an encrypted field left out of a query reads as empty.
-            "batches": _batches(request).defer("content")[:50],
+            "batches": _batches(request).defer("content", "plan")[:50],
             "error": error,
-            "columns": imports.COLUMNS,
+            "columns": imports.TEMPLATE_COLUMNS,
         },
         status=400 if error else 200,
     )
@@ -83,6 +89,13 @@ def import_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[n
             "fields": [(c, chosen.get(c.key)) for c in imports.COLUMNS],
             "errors": [p for p in batch.problems if p["kind"] == "error"][:500],
             "duplicates": [p for p in batch.problems if p["kind"] == "duplicate"][:500],
+            "layout_lines": imports.describe_layout(batch),
+            "encodings": ImportEncoding.choices,
+            "encoding_detected": imports.ENCODING_LABELS.get(
+                (batch.layout or {}).get("encoding_detected", ""), ""
+            ),
+            "sources": ImportSource.objects.filter(is_active=True).values_list("name", flat=True),
+            "remember_error": request.GET.get("remember") == "error",
         },
     )
 
@@ -90,16 +103,37 @@ def import_detail(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[n
 @verified_required
 @require_POST
 def import_recheck(request: HttpRequest, uuid) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Check again: with another encoding (``action=encoding``), or with the mapping chosen on
+    the page — remembered for a source first when asked."""
     batch = _batch(request, uuid)
     if batch.status != S.CHECKED:
         raise PermissionDenied
-    mapping = {}
-    for column in imports.COLUMNS:
-        value = request.POST.get(f"map-{column.key}", "")
-        if value.isdigit():
-            mapping[column.key] = int(value)
+    mapping: dict[str, int] | None = None
+    encoding: str | None = None
+    if request.POST.get("action") == "encoding":
+        encoding = request.POST.get("encoding", "")
+        if encoding and encoding not in imports.ENCODING_LABELS:
+            encoding = ""
+    else:
+        mapping = {}
+        for column in imports.COLUMNS:
+            value = request.POST.get(f"map-{column.key}", "")
+            if value.isdigit():
+                mapping[column.key] = int(value)
+        if request.POST.get("remember"):
+            try:
+                import_source_remember(
+                    actor=request.user,
+                    batch=batch,
+                    name=request.POST.get("source_name", ""),
+                    mapping=mapping,
+                )
+            except ApplicationError:
+                return redirect(f"{reverse('import-detail', args=[batch.uuid])}?remember=error")
     ImportBatch.objects.filter(pk=batch.pk).update(status=S.CHECKING)
-    transaction.on_commit(lambda: tasks.import_check.delay(batch.pk, request.user.pk, mapping))
+    transaction.on_commit(
+        lambda: tasks.import_check.delay(batch.pk, request.user.pk, mapping, encoding)
+    )
     return redirect("import-detail", uuid=batch.uuid)
 
 

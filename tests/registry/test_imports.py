@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 import zipfile
 
 import pytest
@@ -36,7 +35,7 @@ from tests.clock import today
 
 pytestmark = pytest.mark.django_db
 RELEASE = (today() + dt.timedelta(days=20)).strftime("%d/%m/%Y")
-HEADERS = [c.header for c in imports.COLUMNS]
+HEADERS = [c.header for c in imports.TEMPLATE_COLUMNS]
 
 
 @pytest.fixture
@@ -66,7 +65,7 @@ def row(**values: str) -> dict[str, str]:
         "Ngày chấp hành xong án": RELEASE,
         "Hình thức": "Chấp hành xong án phạt tù",
         "Hình phạt chính": "Tù có thời hạn",
-        "Thời hạn tù (tháng)": "36",
+        "Thời hạn tù": "36",
         "Tội danh": "Trộm cắp tài sản",
         "Điều luật": "173",
         "Trại giam": "Trại giam Yên Hạ",
@@ -264,10 +263,15 @@ class DryRunAndCommitTests:
         assert person.phone == "+84912345678"
 
     def test_template_columns_are_recognised(self, chief) -> None:
-        for data in (imports.template_csv(),):
-            sheet = imports.read_file("mau.csv", data)
-            assert imports.guess_mapping(sheet.headers) == {
-                c.key: i for i, c in enumerate(imports.COLUMNS)
+        names = imports.Vocabulary.load().names
+        for name, data in (
+            ("mau.csv", imports.template_csv()),
+            ("mau.xlsx", imports.template_xlsx()),
+        ):
+            sheet = imports.read_file(name, data, names=names)
+            assert sheet.layout["header_rows"] == [1] and sheet.numbers == [2]
+            assert imports.guess_mapping(sheet.headers, names) == {
+                c.key: i for i, c in enumerate(imports.TEMPLATE_COLUMNS)
             }
         from openpyxl import load_workbook
 
@@ -287,9 +291,12 @@ class DryRunAndCommitTests:
         assert counts() == tuple(n + 2 for n in before)
 
 
-def _cp1258(data: bytes) -> bytes:
-    """The file as Vietnamese Windows saves it (Windows-1258, tone marks decomposed)."""
-    return unicodedata.normalize("NFD", data.decode()).encode("cp1258", errors="replace")
+def _tcvn3(data: bytes) -> bytes:
+    """The rows as typed with an old TCVN3 (.VnTime) font, saved as UTF-8: Windows-1258 is
+    read since issue 18 (tests/registry/test_import_corpus.py), TCVN3 is refused."""
+    from tests.registry.import_corpus import tcvn3
+
+    return tcvn3(data.decode()).encode()
 
 
 def _zip_bomb() -> bytes:
@@ -313,7 +320,8 @@ def _with_macro() -> bytes:
 
 VALID = row()
 CORPUS = [
-    ("windows-1258.csv", lambda: _cp1258(csv_bytes([VALID])), "UTF-8"),
+    ("tcvn3.csv", lambda: _tcvn3(csv_bytes([VALID, VALID, VALID])), "TCVN3"),
+    ("utf-8-broken.csv", lambda: csv_bytes([VALID]) + b"\xff\xfe\x00", "không phải văn bản"),
     ("merged.xlsx", lambda: xlsx_bytes([HEADERS, list(VALID.values())], merge="A2:B2"), "ô gộp"),
     (
         "formula.xlsx",
@@ -418,7 +426,8 @@ class PageTests:
             client.post("/imports/", {"file": upload})
         batch = ImportBatch.objects.get()
         assert batch.status == "checked" and batch.rows_error == 1
-        assert "Chưa chọn cột cho “Xã, phường về cư trú”" in batch.refusal
+        assert "Không tìm thấy cột bắt buộc cho “Xã, phường về cư trú”" in batch.refusal
+        assert "“Nơi về”" in batch.refusal  # the headers that were seen
         page = client.get(f"/imports/{batch.uuid}/").content.decode()
         assert 'name="map-commune"' in page and "Nơi về" in page
         mapping = {f"map-{key}": str(index) for key, index in batch.mapping.items()}
