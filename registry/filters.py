@@ -112,9 +112,7 @@ def allowed_case_filters(user: User) -> set[str]:
     """The case-list filters this user may use: each needs the field it reads in the user's
     profile; the supervision dates (visits due, address checks) are the police's."""
     allowed = access.allowed_params(user, Case, CASE_FILTER_PATHS)
-    if all(
-        access.may_read(user, Case, name) for name in ("address_check_due", "last_contact_on")
-    ):
+    if all(access.may_read(user, Case, name) for name in ("address_check_due", "last_contact_on")):
         allowed.add("due")
     return allowed
 

@@ -86,6 +86,12 @@ class PrisonNoticeForm(forms.Form):
     )
 
 
+class StepDateForm(forms.Form):
+    """The date of a step that moves the case (the address check, the presentation)."""
+
+    on = forms.DateField(label=_("Ngày"), widget=DATE)
+
+
 class MilestoneForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Mốc"),

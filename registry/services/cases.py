@@ -72,10 +72,58 @@ def _move_case(case: Case, *, actor: User, action: str, reason: str = "") -> Cas
     return locked
 
 
-def _milestone(case: Case, kind: str, on: dt.date, actor: User, note: str | None = None) -> None:
-    validation.validate_not_future(
-        on, code="milestone_future", message=_("Ngày của mốc không được ở tương lai.")
-    )
+# Steps that happen once the person is out: none may be dated before the release.
+AFTER_RELEASE = {
+    CaseMilestone.Kind.PRESENTED,
+    CaseMilestone.Kind.RECEPTION_MEETING,
+    CaseMilestone.Kind.HELPER_ASSIGNED,
+    CaseMilestone.Kind.DOSSIER_OPENED,
+    CaseMilestone.Kind.RESIDENCE_REGISTERED,
+    CaseMilestone.Kind.ID_ISSUED,
+    CaseMilestone.Kind.JUDICIAL_RECORD,
+    CaseMilestone.Kind.EXPUNGED,
+}
+
+
+def milestone_date_check(case: Case, kind: str, on: dt.date, *, field: str = "on") -> None:
+    """A milestone's date against the case's own dates: never in the future, never before the
+    release for what follows it (the presentation, the reception meeting …), never before the
+    prison's notice for the address check. ValidationError on ``field``."""
+    if on > validation.today():
+        raise ValidationError(
+            {field: _("Ngày của mốc không được ở tương lai.")}, code="milestone_future"
+        )
+    record = case.custody_record
+    if kind in AFTER_RELEASE and record is not None and on < record.release_date:
+        raise ValidationError(
+            {
+                field: _("Ngày này không được trước ngày chấp hành xong án (%(date)s).")
+                % {"date": record.release_date.strftime("%d/%m/%Y")}
+            },
+            code="milestone_before_release",
+        )
+    if kind == CaseMilestone.Kind.ADDRESS_VERIFIED:
+        notice = case.milestones.filter(kind=CaseMilestone.Kind.NOTICE_RECEIVED).first()
+        if notice is not None and on < notice.date:
+            raise ValidationError(
+                {
+                    field: _("Không xác minh nơi cư trú trước ngày nhận thông báo (%(date)s).")
+                    % {"date": notice.date.strftime("%d/%m/%Y")}
+                },
+                code="milestone_before_notice",
+            )
+
+
+def _milestone(
+    case: Case,
+    kind: str,
+    on: dt.date,
+    actor: User,
+    note: str | None = None,
+    *,
+    field: str = "on",
+) -> None:
+    milestone_date_check(case, kind, on, field=field)
     CaseMilestone.objects.update_or_create(
         case=case, kind=kind, defaults={"date": on, "recorded_by": actor, "note": note}
     )
@@ -157,7 +205,7 @@ def case_record_milestone(
     locked = _lock_case(case)
     if locked.status == S.CLOSED:
         raise illegal_transition(_("ghi mốc"), locked.get_status_display())
-    _milestone(locked, kind, on, actor, note)
+    _milestone(locked, kind, on, actor, note, field="date")
     audit_record(actor=actor, action=A.UPDATE, objects=[locked])
     return CaseMilestone.objects.get(case=locked, kind=kind)
 

@@ -26,7 +26,13 @@ from django.views.decorators.http import require_POST
 from registry import access, services
 from registry.audit import audit_record, events_about
 from registry.filters import CaseFilter, refused_params
-from registry.forms.casework import CloseForm, MilestoneForm, NeedsForm, NoteForm
+from registry.forms.casework import (
+    CloseForm,
+    MilestoneForm,
+    NeedsForm,
+    NoteForm,
+    StepDateForm,
+)
 from registry.models import (
     AccessEvent,
     Case,
@@ -279,7 +285,17 @@ def _overview(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
             if record is not None
             else [],
             "case_rows": summary(case, [f for f in CASE_SHOWN if f in case_fields]),
-            "steps": Case.TRANSITIONS.allowed(case.status, among=("verify-address", "present"))
+            "steps": [
+                (
+                    name,
+                    step,
+                    forms.get("step_forms", {}).get(name)
+                    or StepDateForm(initial={"on": today}, prefix=name),
+                )
+                for name, step in Case.TRANSITIONS.allowed(
+                    case.status, among=("verify-address", "present")
+                )
+            ]
             if context["can_edit"]
             else [],
             "can_close": context["can_edit"],
@@ -390,14 +406,16 @@ def case_viewers(request: HttpRequest, uuid: str) -> HttpResponse:
 ACTIONS: dict[str, tuple[str, Any, Any, Any]] = {
     "verify-address": (
         "case.transition",
-        None,
-        lambda user, case, data: services.case_verify_address(actor=user, case=case),
+        StepDateForm,
+        lambda user, case, data: services.case_verify_address(actor=user, case=case, on=data["on"]),
         gettext_lazy("Đã ghi nhận: đã xác minh nơi cư trú."),
     ),
     "present": (
         "case.transition",
-        None,
-        lambda user, case, data: services.case_record_presentation(actor=user, case=case),
+        StepDateForm,
+        lambda user, case, data: services.case_record_presentation(
+            actor=user, case=case, on=data["on"]
+        ),
         gettext_lazy("Đã ghi nhận: người được quản lý đã trình diện."),
     ),
     "milestone": (
@@ -429,7 +447,8 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
     capability, form_class, call, message = ACTIONS[action]
     case = access.get_for_user(request.user, Case, uuid)
     access.require(request.user, capability)
-    form = form_class(request.POST) if form_class else Problems(request.POST)
+    prefix = action if form_class is StepDateForm else None
+    form = form_class(request.POST, prefix=prefix) if form_class else Problems(request.POST)
     outcome = None
     if form.is_valid():
         outcome = attempt(form, lambda: call(request.user, case, form.cleaned_data))
@@ -443,6 +462,7 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
             note_form=form if action == "note" else None,
             milestone_form=form if action == "milestone" else None,
             problems=form if form_class is None else None,
+            step_forms={action: form} if form_class is StepDateForm else {},
         )
     context["refused_form"] = form
     return render(

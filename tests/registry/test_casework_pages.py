@@ -4,6 +4,8 @@ confirmation; another commune's officer gets 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from registry import services
@@ -59,8 +61,8 @@ class CaseworkTests:
             "Quàng Văn Dũng" in worklist and case.address_check_due.strftime("%d/%m/%Y") in worklist
         )
         for action, payload in (
-            ("verify-address", {}),
-            ("present", {}),
+            ("verify-address", {"verify-address-on": str(today())}),
+            ("present", {"present-on": str(today())}),
             (
                 "milestone",
                 {"kind": "reception_meeting", "date": str(today()), "note": "Đã ký HCD-05"},
@@ -94,7 +96,39 @@ class CaseworkTests:
         assert closed.status_code == 302
         case.refresh_from_db()
         assert case.status == "closed"
-        assert client.post(f"/cases/{case.uuid}/present/", {}).status_code == 409  # illegal now
+        again = client.post(f"/cases/{case.uuid}/present/", {"present-on": str(today())})
+        assert again.status_code == 409  # illegal now
+
+    def test_a_presentation_before_the_release_or_in_the_future_is_refused(
+        self, client, lan
+    ) -> None:
+        case = factories.make_case(lan)
+        release = case.custody_record.release_date
+        for day, expected in (
+            (release - dt.timedelta(days=1), "trước ngày chấp hành xong án"),
+            (today() + dt.timedelta(days=1), "tương lai"),
+        ):
+            response = client.post(f"/cases/{case.uuid}/present/", {"present-on": str(day)})
+            assert response.status_code == 400 and expected in response.content.decode()
+            assert 'class="govuk-error-summary"' in response.content.decode()
+        case.refresh_from_db()
+        assert case.status == "expected"
+        yesterday = client.post(
+            f"/cases/{case.uuid}/present/", {"present-on": str(today() - dt.timedelta(days=1))}
+        )
+        assert yesterday.status_code == 302
+        case.refresh_from_db()
+        assert case.milestones.get(kind="presented").date == today() - dt.timedelta(days=1)
+
+    def test_a_refused_notice_lists_every_problem_at_once(self, client, lan) -> None:
+        response = client.post("/cases/new/", {"national_id": "12345", "sentence_months": "0"})
+        assert response.status_code == 400
+        html = response.content.decode()
+        start = html.index('class="govuk-error-summary"')
+        summary = html[start : html.index("</ul>", start)]
+        for field in ("full_name", "gender", "national_id", "release_date", "release_kind"):
+            assert f'href="#id_{field}"' in summary, field
+        assert not Case.objects.exists()
 
     def test_a_refused_notice_keeps_what_was_typed(self, client, lan) -> None:
         response = client.post(
