@@ -140,7 +140,7 @@ def site():
     )
     port = free_port()
     server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nostatic"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

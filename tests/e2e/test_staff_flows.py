@@ -330,3 +330,50 @@ def test_a_refused_notice_lists_every_problem_at_once(phones) -> None:
     # Every problem links to its field.
     assert officer.page.locator(".govuk-error-summary__list a[href='#id_national_id']").count()
     officer.shot("16-notice-refused")
+
+
+@pytest.mark.e2e
+def test_a_need_is_referred_from_the_case(phones, people) -> None:
+    officer = phones("ca-xa")
+    target = people["Lường Văn Đức"]
+    officer.go(f"/cases/{target['uuid']}/")
+    officer.start_counting()
+    officer.tap("nav a:has-text('Nhu cầu, đề nghị')", loads=True)
+    officer.tap("input[name=need_types][value=legal_aid]")
+    officer.tap("main button:has-text('Lưu nhu cầu')", loads=True)
+    officer.tap(
+        "div.app-card:has(h3:has-text('Trợ giúp pháp lý')) >> a:has-text('Chuyển cơ quan')",
+        loads=True,
+    )
+    officer.choose("#id_agency", "so-tu-phap")
+    officer.type("#id_consent_evidence", "Phiếu đồng ý chia sẻ, có chữ ký")
+    officer.tap("main button:has-text('Gửi đề nghị')", loads=True)
+    assert "Đã gửi đề nghị" in officer.text()
+    record("Chuyển một nhu cầu tới cơ quan", officer)
+
+
+@pytest.mark.e2e
+def test_the_months_figures_are_read_from_home(phones) -> None:
+    officer = phones("ca-xa")
+    officer.go("/")
+    officer.start_counting()
+    officer.tap("nav a:has-text('Báo cáo')", loads=True)
+    officer.choose("#ky", "month")
+    officer.type("#thang", str(today().month))
+    officer.tap("main button:has-text('Xem báo cáo')", loads=True)
+    assert "Được trại giam thông báo trong kỳ" in officer.text()
+    officer.shot("17-month-report")
+    record("Xem số liệu của tháng", officer)
+
+
+@pytest.mark.e2e
+def test_the_provincial_police_find_who_viewed_a_person(phones, people) -> None:
+    chief = phones("ca-tinh")
+    chief.go("/")
+    chief.start_counting()
+    chief.type("#tim-kiem", people["Lường Văn Đức"]["id"])
+    chief.tap(".app-search__button", loads=True)
+    chief.tap("nav a:has-text('Ai đã xem')", loads=True)
+    assert "ca-xa" in chief.text()  # the commune officer's views of this person
+    chief.shot("18-who-viewed")
+    record("Tìm ai đã xem hồ sơ một người", chief)
