@@ -347,6 +347,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "outreach.dispatch": {"queue": "sending"},
     "outreach.sweep": {"queue": "retries"},
+    "outreach.poll_gateway": {"queue": "retries"},
     "outreach.write_outbox": {"queue": "default"},
     "outreach.schedule_events": {"queue": "default"},
     "outreach.heartbeat": {"queue": "default"},
@@ -369,6 +370,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
     "schedule-events": {"task": "outreach.schedule_events", "schedule": 3600.0},
+    "poll-gateway": {
+        "task": "outreach.poll_gateway",
+        "schedule": env.float("OUTREACH_GATEWAY_POLL_EVERY_SECONDS", default=300.0),
+        "options": {"expires": 300},
+    },
     "heartbeat": {"task": "outreach.heartbeat", "schedule": 30.0, "options": {"expires": 30}},
     "escalate-overdue-referrals": {
         "task": "registry.escalate_overdue_referrals",
@@ -388,7 +394,10 @@ OUTREACH_PUBLIC_BASE_URL = env.str("OUTREACH_PUBLIC_BASE_URL", default="http://1
 OUTREACH_SEND_WINDOW = env.str("OUTREACH_SEND_WINDOW", default="07:00-22:00")
 OUTREACH_DAILY_CAP_PER_PERSON = env.int("OUTREACH_DAILY_CAP_PER_PERSON", default=3)
 OUTREACH_SMS_MAX_SEGMENTS = env.int("OUTREACH_SMS_MAX_SEGMENTS", default=3)
-OUTREACH_HOTLINE = env.str("OUTREACH_HOTLINE", default="")
+PUBLIC_HOTLINE = env.str("PUBLIC_HOTLINE", default="")
+# What ((hotline)) becomes in a message; a campaign whose text uses it cannot be submitted while
+# it is empty.
+OUTREACH_HOTLINE = env.str("OUTREACH_HOTLINE", default=PUBLIC_HOTLINE)
 OUTREACH_OPT_OUT_TEXT = env.str(
     "OUTREACH_OPT_OUT_TEXT",
     default="Từ chối nhận tin: báo Công an xã hoặc vào trang Con đường hướng thiện.",
@@ -418,6 +427,39 @@ OUTREACH_HTTP_TIMEOUT = env.float("OUTREACH_HTTP_TIMEOUT", default=10.0)
 OUTREACH_SEND_TO_DEMO = env.bool("OUTREACH_SEND_TO_DEMO", default=False)
 OUTREACH_SMS_ACCEPTS_REPLIES = env.bool("OUTREACH_SMS_ACCEPTS_REPLIES", default=False)
 
+# The strict cap is counted under a PostgreSQL advisory lock per person (this key's namespace).
+OUTREACH_CAP_LOCK_NAMESPACE = env.int("OUTREACH_CAP_LOCK_NAMESPACE", default=19019)
+# Carrier prefixes (JSON, carrier → ["032", …]); empty = the table in outreach/carriers.py.
+OUTREACH_CARRIER_PREFIXES = env.json("OUTREACH_CARRIER_PREFIXES", default={})
+
+# The Vietnamese brandname gateway (MESSAGING.md section 10): set OUTREACH_SMS_GATEWAY to a
+# profile name ("esms", "speedsms") to send SMS to Vietnamese mobiles through it; Twilio (when
+# configured) carries the rest and takes over when the gateway cannot reach a number.
+OUTREACH_SMS_GATEWAY = env.str("OUTREACH_SMS_GATEWAY", default="")
+OUTREACH_GATEWAY_PROFILES = env.json("OUTREACH_GATEWAY_PROFILES", default={})
+OUTREACH_GATEWAY_BASE_URL = env.str("OUTREACH_GATEWAY_BASE_URL", default="")
+OUTREACH_GATEWAY_API_KEY = secret("OUTREACH_GATEWAY_API_KEY")
+OUTREACH_GATEWAY_SECRET_KEY = secret("OUTREACH_GATEWAY_SECRET_KEY")
+OUTREACH_GATEWAY_BRANDNAME = env.str("OUTREACH_GATEWAY_BRANDNAME", default="")
+OUTREACH_GATEWAY_SMS_TYPE = env.str("OUTREACH_GATEWAY_SMS_TYPE", default="care")  # or "ads"
+OUTREACH_GATEWAY_UNICODE = env.bool("OUTREACH_GATEWAY_UNICODE", default=False)
+OUTREACH_GATEWAY_SANDBOX = env.bool("OUTREACH_GATEWAY_SANDBOX", default=False)
+# A gateway message with no final status this long after it was accepted is polled.
+OUTREACH_GATEWAY_POLL_AFTER_SECONDS = env.int("OUTREACH_GATEWAY_POLL_AFTER_SECONDS", default=1800)
+OUTREACH_GATEWAY_POLL_BATCH = env.int("OUTREACH_GATEWAY_POLL_BATCH", default=500)
+# Gateway reports are kept 7 days (eSMS GetSendStatus); older messages stay "sent".
+OUTREACH_GATEWAY_POLL_MAX_AGE_SECONDS = env.int(
+    "OUTREACH_GATEWAY_POLL_MAX_AGE_SECONDS", default=7 * 24 * 3600
+)
+# On the embedded default (DEBUG and the console channel) staff can read the console channel's
+# last messages at /outreach/console/; never in production (DEBUG off answers 404).
+OUTREACH_CONSOLE_PAGE = env.bool("OUTREACH_CONSOLE_PAGE", default=DEBUG)
+
+# Zalo OA linking: a person sends a one-time code to the Official Account (or scans a QR code).
+ZALO_OA_ID = env.str("ZALO_OA_ID", default="")
+ZALO_LINK_CODE_HOURS = env.int("ZALO_LINK_CODE_HOURS", default=72)
+ZALO_LINK_ATTEMPTS_PER_HOUR = env.int("ZALO_LINK_ATTEMPTS_PER_HOUR", default=5)
+
 # Twilio: set TWILIO_ACCOUNT_SID to send real SMS (else the console channel).
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = secret("TWILIO_AUTH_TOKEN")
@@ -444,7 +486,6 @@ METRICS_TOKEN = secret("METRICS_TOKEN")
 # --- Public website (issue 7) ------------------------------------------------------------------
 PUBLIC_QUESTION_RATE_PER_HOUR = env.int("PUBLIC_QUESTION_RATE_PER_HOUR", default=5)
 PUBLIC_CODE_RATE_PER_HOUR = env.int("PUBLIC_CODE_RATE_PER_HOUR", default=3)
-PUBLIC_HOTLINE = env.str("PUBLIC_HOTLINE", default="")
 PUBLIC_FANPAGE_URL = env.str("PUBLIC_FANPAGE_URL", default="https://www.facebook.com/")
 PUBLIC_YOUTUBE_URL = env.str("PUBLIC_YOUTUBE_URL", default="https://www.youtube.com/")
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)

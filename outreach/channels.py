@@ -15,7 +15,6 @@ import hmac
 import json
 import logging
 import threading
-from functools import lru_cache
 from typing import Any, Protocol
 
 import requests
@@ -23,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from outreach.models import Channel, Message, ProviderToken
+from outreach.models import Message, ProviderToken
 
 log = logging.getLogger(__name__)
 
@@ -301,24 +300,6 @@ class ZaloOaBackend(ZaloBackend):
 def zns_phone(e164: str) -> str:
     """ZNS wants 84 + 9 digits."""
     return e164.lstrip("+")
-
-
-def backend_name(channel: str) -> str:
-    if channel == Channel.SMS:
-        return "twilio" if settings.TWILIO_ACCOUNT_SID else "console"
-    return "zalo" if settings.ZALO_APP_ID else "console"
-
-
-@lru_cache(maxsize=8)
-def backend_for(channel: str) -> Backend:
-    name = backend_name(channel)
-    if name == "console":
-        return ConsoleBackend()
-    if channel == Channel.SMS:
-        return TwilioBackend()
-    if channel == Channel.ZALO_ZNS:
-        return ZaloZnsBackend()
-    return ZaloOaBackend()
 
 
 # --- Webhook verification -----------------------------------------------------------------------

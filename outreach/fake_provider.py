@@ -12,6 +12,17 @@ without accepting), ``slow_accept`` (accept, then answer late), ``500``, ``429``
 ``invalid_number`` or ``opted_out``. ``GET /_control/received`` lists accepted messages with our
 message id, ``POST /_control/reset`` forgets everything.
 
+It also speaks the two brandname gateway profiles of ``outreach.gateway``: eSMS.vn
+(``SendMultipleMessage_V4_post_json``, credentials in the JSON body, ``RequestId`` refused as a
+duplicate for 24 hours with code 124, delivery reports by GET to ``CallbackUrl`` with ``SMSID``,
+``SendStatus``, ``RequestId``, ``telcoid``, and ``GetSendStatus?RefId=``) and SpeedSMS
+(``/index.php/sms/send`` with HTTP Basic, ``{"status": "success", "data": {"tranId"}}``, JSON
+reports, ``/index.php/sms/status/<tranId>``). Gateway faults: the kinds above (``invalid_number``
+is eSMS 108 / SpeedSMS 105, ``opted_out`` eSMS 99), ``error:<code>`` for any provider code,
+``undelivered`` (accepted, then reported as rejected) and ``no_report`` (accepted, no callback:
+only polling learns the outcome). Reports the fake would send are also listed at
+``GET /_control/reports`` (tests replay them when callbacks are off).
+
 Run alone: ``python -m outreach.fake_provider --port 8765 --twilio-token T --zalo-app-id A
 --zalo-oa-secret S --zalo-webhook http://127.0.0.1:8000/outreach/hooks/zalo/``.
 """
@@ -53,6 +64,11 @@ class FakeState:
     refresh_calls: int = 0
     refused_refreshes: int = 0
     calls: int = 0
+    gateway_key: str = "fake-gateway-key"
+    gateway_secret: str = "fake-gateway-secret"
+    gateway_request_ids: dict[str, tuple[str, float]] = field(default_factory=dict)
+    gateway_messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reports: list[dict[str, Any]] = field(default_factory=list)
 
     def fault_for(self, route: str, destination: str) -> str | None:
         with self.lock:
@@ -106,6 +122,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/_control/received"):
             with self.state.lock:
                 self._json(200, {"received": list(self.state.received), "calls": self.state.calls})
+        elif self.path.startswith("/_control/reports"):
+            with self.state.lock:
+                self._json(200, {"reports": list(self.state.reports)})
+        elif self.path.startswith(ESMS_STATUS_PATH):
+            self.esms_status(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
+        elif self.path.startswith(SPEEDSMS_STATUS_PATH):
+            self.speedsms_status(urllib.parse.urlsplit(self.path).path.rsplit("/", 1)[-1])
         elif self.path.startswith("/_control/tokens"):
             self._json(
                 200,
@@ -132,6 +155,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.faults.clear()
                 self.state.calls = 0
                 self.state.refresh_calls = self.state.refused_refreshes = 0
+                self.state.gateway_request_ids.clear()
+                self.state.gateway_messages.clear()
+                self.state.reports.clear()
             return self._json(200, {"ok": True})
         if path == "/_control/tokens":
             data = json.loads(body)
@@ -147,6 +173,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.zalo_send("oa", json.loads(body or b"{}"))
         if path == "/v4/oa/access_token":
             return self.zalo_refresh(urllib.parse.parse_qs(body.decode()))
+        if path == ESMS_SEND_PATH:
+            return self.esms_send(json.loads(body or b"{}"))
+        if path == SPEEDSMS_SEND_PATH:
+            return self.speedsms_send(json.loads(body or b"{}"))
         return self._json(404, {"message": "not found"})
 
     # --- faults common to every route; returns True when the request was answered ---
@@ -246,6 +276,191 @@ class Handler(BaseHTTPRequestHandler):
             200, {"access_token": access, "refresh_token": refresh, "expires_in": 90000}
         )
 
+    # --- brandname gateways ---
+    def _gateway_accept(
+        self, route: str, request_id: str, phone_e164: str, brandname: str, callback: str, kind: str
+    ) -> tuple[str, bool]:
+        """Accept a gateway message once per request id (24 h). Returns (provider id, fresh)."""
+        now = time.time()
+        with self.state.lock:
+            seen = self.state.gateway_request_ids.get(request_id) if request_id else None
+            if seen is not None and now - seen[1] < 24 * 3600:
+                return seen[0], False
+        provider_id = (
+            secrets.token_hex(12) if route == "esms" else str(100000 + secrets.randbelow(10**8))
+        )
+        self._accept(route, request_id, phone_e164, brandname)
+        carrier = carrier_of(phone_e164)
+        with self.state.lock:
+            self.state.received[-1]["provider_id"] = provider_id
+            if request_id:
+                self.state.gateway_request_ids[request_id] = (provider_id, now)
+            self.state.gateway_messages[provider_id] = {
+                "route": route,
+                "request_id": request_id,
+                "phone": phone_e164,
+                "carrier": carrier,
+                "final": "failed" if kind == "undelivered" else "delivered",
+            }
+        if callback and kind != "no_report":
+            report = self._gateway_report(route, provider_id, callback)
+            with self.state.lock:
+                self.state.reports.append(report)
+            if self.state.callbacks:
+                self.server.callbacks.put(("gateway", json.dumps(report)))
+        return provider_id, True
+
+    def _gateway_report(self, route: str, provider_id: str, callback: str) -> dict[str, Any]:
+        entry = self.state.gateway_messages[provider_id]
+        if route == "esms":
+            params = {
+                "SMSID": provider_id,
+                "SendStatus": "4" if entry["final"] == "failed" else "5",
+                "RequestId": entry["request_id"],
+                "telcoid": TELCO_IDS.get(entry["carrier"], ""),
+            }
+            joiner = "&" if "?" in callback else "?"
+            return {"method": "GET", "url": callback + joiner + urllib.parse.urlencode(params)}
+        payload = {
+            "type": "report",
+            "tranId": provider_id,
+            "phone": entry["phone"].lstrip("+"),
+            "request_id": entry["request_id"],
+            "status": 1 if entry["final"] == "failed" else 0,
+        }
+        return {"method": "POST", "url": callback, "json": payload}
+
+    def _gateway_fault(self, route: str, phone: str) -> str | None:
+        kind = self._fault(route, phone)
+        return kind
+
+    def esms_send(self, payload: dict[str, Any]) -> None:
+        if (
+            payload.get("ApiKey") != self.state.gateway_key
+            or payload.get("SecretKey") != self.state.gateway_secret
+        ):
+            return self._json(200, {"CodeResult": "101", "ErrorMessage": "Sai ApiKey/SecretKey"})
+        phone = str(payload.get("Phone", ""))
+        e164 = "+84" + phone[1:] if phone.startswith("0") else "+" + phone.lstrip("+")
+        kind = self._gateway_fault("esms", e164)
+        if kind == "answered":
+            return None
+        code = _fault_code("esms", kind)
+        if code:
+            return self._json(200, {"CodeResult": code, "ErrorMessage": "fake error"})
+        if not payload.get("Brandname") or not (payload.get("Content") or payload.get("TempID")):
+            return self._json(200, {"CodeResult": "146", "ErrorMessage": "Sai template"})
+        request_id = str(payload.get("RequestId", ""))
+        provider_id, fresh = self._gateway_accept(
+            "esms", request_id, e164, str(payload["Brandname"]),
+            str(payload.get("CallbackUrl", "")), kind or "",
+        )  # fmt: skip
+        if not fresh:
+            return self._json(200, {"CodeResult": "124", "ErrorMessage": "Trung RequestId"})
+        if kind == "slow_accept":
+            time.sleep(self.state.timeout_hold)
+        return self._json(200, {"CodeResult": "100", "CountRegenerate": 0, "SMSID": provider_id})
+
+    def esms_status(self, query: dict[str, list[str]]) -> None:
+        if query.get("ApiKey", [""])[0] != self.state.gateway_key:
+            return self._json(200, {"CodeResponse": "101"})
+        entry = self.state.gateway_messages.get(query.get("RefId", [""])[0])
+        if entry is None:
+            return self._json(200, {"CodeResponse": "-1", "ErrorMessage": "not found"})
+        return self._json(
+            200,
+            {
+                "CodeResponse": "100",
+                "SendStatus": 4 if entry["final"] == "failed" else 5,
+                "telcoid": TELCO_IDS.get(entry["carrier"], ""),
+            },
+        )
+
+    def _basic_ok(self) -> bool:
+        import base64
+
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return False
+        user = base64.b64decode(header[6:]).decode(errors="replace").split(":", 1)[0]
+        return user == self.state.gateway_key
+
+    def speedsms_send(self, payload: dict[str, Any]) -> None:
+        if not self._basic_ok():
+            return self._json(401, {"status": "error", "code": "009", "message": "auth"})
+        to = payload.get("to") or [""]
+        phone = str(to[0] if isinstance(to, list) else to)
+        e164 = "+" + phone.lstrip("+")
+        kind = self._gateway_fault("speedsms", e164)
+        if kind == "answered":
+            return None
+        code = _fault_code("speedsms", kind)
+        if code:
+            return self._json(200, {"status": "error", "code": code, "message": "fake error"})
+        provider_id, fresh = self._gateway_accept(
+            "speedsms", str(payload.get("request_id", "")), e164, str(payload.get("sender", "")),
+            str(payload.get("callback_url", "")), kind or "",
+        )  # fmt: skip
+        if not fresh:
+            return self._json(200, {"status": "error", "code": "124", "message": "duplicate"})
+        return self._json(
+            200,
+            {
+                "status": "success",
+                "code": "00",
+                "data": {"tranId": int(provider_id), "totalSMS": 1, "totalPrice": 250},
+            },
+        )
+
+    def speedsms_status(self, provider_id: str) -> None:
+        if not self._basic_ok():
+            return self._json(401, {"status": "error", "code": "009"})
+        entry = self.state.gateway_messages.get(provider_id)
+        if entry is None:
+            return self._json(404, {"status": "error", "code": "404"})
+        status = 1 if entry["final"] == "failed" else 0
+        return self._json(
+            200,
+            {"status": "success", "code": "00", "data": {"tranId": provider_id, "status": status}},
+        )
+
+
+ESMS_SEND_PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+ESMS_STATUS_PATH = "/MainService.svc/json/GetSendStatus"
+SPEEDSMS_SEND_PATH = "/index.php/sms/send"
+SPEEDSMS_STATUS_PATH = "/index.php/sms/status/"
+TELCO_IDS = {
+    "viettel": "1",
+    "mobifone": "2",
+    "vinaphone": "3",
+    "vietnamobile": "4",
+    "gmobile": "5",
+    "itel": "6",
+    "reddi": "7",
+}
+FAULT_CODES = {
+    "esms": {"invalid_number": "108", "opted_out": "99"},
+    "speedsms": {"invalid_number": "105", "opted_out": "99"},
+}
+
+
+def _fault_code(route: str, kind: str | None) -> str:
+    if not kind:
+        return ""
+    if kind.startswith("error:"):
+        return kind.split(":", 1)[1]
+    return FAULT_CODES[route].get(kind, "")
+
+
+def carrier_of(e164: str) -> str:
+    from outreach.carriers import DEFAULT_PREFIXES
+
+    national = "0" + e164[3:5] if e164.startswith("+84") else ""
+    for carrier, prefixes in DEFAULT_PREFIXES.items():
+        if national in prefixes:
+            return carrier
+    return ""
+
 
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -269,7 +484,13 @@ def _send_callbacks(server: FakeServer) -> None:
     while True:
         item = server.callbacks.get()
         try:
-            if item[0] == "twilio":
+            if item[0] == "gateway":
+                report = json.loads(item[1])
+                if report["method"] == "GET":
+                    session.get(report["url"], timeout=10)
+                else:
+                    session.post(report["url"], json=report["json"], timeout=10)
+            elif item[0] == "twilio":
                 _, url, sid = item
                 for status in state.twilio_statuses:
                     params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "ACfake"}
@@ -338,6 +559,8 @@ def main() -> None:
     parser.add_argument("--no-callbacks", action="store_true")
     parser.add_argument("--timeout-hold", type=float, default=3.0)
     parser.add_argument("--twilio-statuses", default="sent,delivered")
+    parser.add_argument("--gateway-key", default="fake-gateway-key")
+    parser.add_argument("--gateway-secret", default="fake-gateway-secret")
     args = parser.parse_args()
     state = FakeState(
         twilio_token=args.twilio_token,
@@ -348,6 +571,8 @@ def main() -> None:
         callbacks=not args.no_callbacks,
         timeout_hold=args.timeout_hold,
         twilio_statuses=tuple(s for s in args.twilio_statuses.split(",") if s),
+        gateway_key=args.gateway_key,
+        gateway_secret=args.gateway_secret,
     )
     server = start(state, args.port)
     print(f"fake provider on http://127.0.0.1:{server.server_address[1]}", flush=True)

@@ -214,6 +214,9 @@ class Campaign(PublicModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     outbox_written_at = models.DateTimeField(null=True, blank=True)
     planned_recipients = models.PositiveIntegerField(default=0)
+    # Why a campaign stopped by itself (PAUSED without a person pressing "pause"): "budget"
+    # when a channel's monthly budget was reached; cleared on resume.
+    paused_reason = models.CharField(max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("chiến dịch")
@@ -275,6 +278,7 @@ class Message(PublicModel):
         CANCELLED = "cancelled", _("Chiến dịch đã hủy")
         DEMO_PERSON = "demo_person", _("Người giả lập (không gửi thật)")
         CASE_CLOSED = "case_closed", _("Hồ sơ đã kết thúc")
+        BUDGET = "budget", _("Hết ngân sách tháng của kênh")
 
     TERMINAL = frozenset(
         {
@@ -315,10 +319,22 @@ class Message(PublicModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     sender = models.CharField(max_length=40, blank=True)
+    # The backend that carries (or carried) the row: "esms", "speedsms", "twilio", "zalo",
+    # "console". Blank until routing picks one at send time; a gateway refusal that another
+    # route may overcome sets it to the fallback route and queues the row again.
+    provider = models.CharField(max_length=20, blank=True)
+    # The carrier of the destination: from the number's prefix when written (portability makes
+    # it a hint), then from the gateway's delivery report (eSMS ``telcoid``).
+    carrier = models.CharField(max_length=20, blank=True)
+    cost = models.PositiveIntegerField(default=0, help_text="VND, charged against the budget.")
+    # When this row took one of the person's daily slots (the strict cap): set under the
+    # person's advisory lock, cleared again if the provider never accepted the message.
+    counted_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)
     provider_status = models.CharField(max_length=30, blank=True)
     error_code = models.CharField(max_length=20, blank=True)
     callback_at = models.DateTimeField(null=True, blank=True)
+    polled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tin nhắn")
@@ -345,8 +361,17 @@ class Message(PublicModel):
             models.Index(
                 fields=["lease_until"], condition=Q(status="sending"), name="message_leased_idx"
             ),
-            # The 3-per-24-hours cap and a person's message history.
+            # A person's message history; the strict cap counts slots taken in 24 hours.
             models.Index(fields=["person", "sent_at"], name="message_person_sent_idx"),
+            models.Index(
+                fields=["person", "counted_at"],
+                condition=Q(counted_at__isnull=False),
+                name="message_person_counted_idx",
+            ),
+            # Gateway messages still waiting for a final status (delivery report polling).
+            models.Index(
+                fields=["provider", "sent_at"], condition=Q(status="sent"), name="message_poll_idx"
+            ),
             models.Index(fields=["campaign", "status", "channel"], name="message_progress_idx"),
         ]
 
@@ -429,8 +454,8 @@ class InboundMessage(PublicModel):
 
 
 class ZaloFollower(BaseModel):
-    """A follower of the Official Account (ids are OA-scoped), linked to a person when an officer
-    or the citizen (website) confirms who it is."""
+    """A follower of the Official Account (ids are OA-scoped), linked to a person when they send
+    the OA a one-time link code (``ZaloLinkCode``); unlinked when they unfollow."""
 
     user_id = models.CharField(max_length=64, unique=True)
     person = models.ForeignKey(
@@ -438,6 +463,84 @@ class ZaloFollower(BaseModel):
     )
     following = models.BooleanField(default=True)
     last_interaction_at = models.DateTimeField(null=True, blank=True)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    link_attempts = models.PositiveSmallIntegerField(default=0)
+    link_attempts_since = models.DateTimeField(null=True, blank=True)
+
+
+class ZaloLinkCode(BaseModel):
+    """A one-time code that links a person's Zalo to the registry: issued by their officer
+    (shown on the page, printed as a QR code, or sent to the person by SMS), then sent by the
+    person to the Official Account. Stored as a keyed hash; ``used_at`` or ``expires_at`` ends
+    it. The officer who issued it is the one who records the OA consent it carries."""
+
+    class Delivery(models.TextChoices):
+        SHOWN = "shown", _("Cán bộ đưa mã (hoặc mã QR) trực tiếp")
+        SMS = "sms", _("Gửi mã qua SMS")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    delivery = models.CharField(max_length=8, choices=Delivery.choices, default=Delivery.SHOWN)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    follower = models.ForeignKey(
+        ZaloFollower, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+
+class SmsRate(BaseModel):
+    """Contract data per SMS route and carrier: the price of one segment (VND) and whether the
+    province's brandname is registered on that carrier (a gateway cannot reach a carrier where
+    it is not: eSMS error 177). ``carrier`` blank is the route's price for any carrier."""
+
+    provider = models.CharField(_("nhà cung cấp"), max_length=20)
+    carrier = models.CharField(_("nhà mạng"), max_length=20, blank=True)
+    price_per_segment = models.PositiveIntegerField(_("giá mỗi phần tin (đồng)"))
+    brandname_registered = models.BooleanField(_("đã đăng ký brandname"), default=True)
+
+    class Meta:
+        verbose_name = _("giá tin nhắn theo nhà mạng")
+        verbose_name_plural = _("giá tin nhắn theo nhà mạng")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "carrier"], name="one_rate_per_route")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.carrier or '*'}: {self.price_per_segment} đ"
+
+
+class ChannelBudget(BaseModel):
+    """A monthly spending limit (VND) for one sending route. Sending through it stops — the
+    message waits and its campaign pauses with reason "budget" — once the month's spend would
+    pass the limit. The spend is counted in ``BudgetSpend`` by a conditional UPDATE, so two
+    workers can never both take the last đồng."""
+
+    provider = models.CharField(_("nhà cung cấp"), max_length=20, unique=True)
+    monthly_limit = models.PositiveBigIntegerField(_("ngân sách mỗi tháng (đồng)"))
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("ngân sách gửi tin")
+        verbose_name_plural = _("ngân sách gửi tin")
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.monthly_limit} đ/tháng"
+
+
+class BudgetSpend(BaseModel):
+    """What one route has spent in one month (Asia/Ho_Chi_Minh), in VND."""
+
+    provider = models.CharField(max_length=20)
+    month = models.DateField()  # the first day of the month
+    spent = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "month"], name="one_spend_per_month")
+        ]
 
 
 class ProviderToken(PublicModel):

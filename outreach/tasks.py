@@ -35,6 +35,12 @@ def sweep() -> dict[str, int]:
     return dispatch.sweep()
 
 
+@shared_task(name="outreach.poll_gateway", ignore_result=True)
+def poll_gateway() -> dict[str, int]:
+    """Delivery reports by polling for gateway messages that no callback finished."""
+    return dispatch.gateway_poll()
+
+
 @shared_task(name="outreach.write_outbox", ignore_result=True)
 def write_outbox(campaign_id: int) -> int:
     campaign = Campaign.objects.select_related("segment", "content_version").get(pk=campaign_id)

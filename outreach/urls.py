@@ -10,6 +10,11 @@ urlpatterns = [
     path("hooks/twilio/status/", webhooks.twilio_status, name="hook-twilio-status"),
     path("hooks/twilio/inbound/", webhooks.twilio_inbound, name="hook-twilio-inbound"),
     path("hooks/zalo/", webhooks.zalo_events, name="hook-zalo"),
+    path(
+        "hooks/gateway/<slug:profile_name>/<uuid:message_uuid>/<str:token>/",
+        webhooks.gateway_report,
+        name="hook-gateway-report",
+    ),
 ]
 
 urlpatterns += [

@@ -132,3 +132,58 @@ def _uuid_or_none(value: object) -> str | None:
         return str(uuid.UUID(str(value))) if value else None
     except ValueError:
         return None
+
+
+@csrf_exempt
+def gateway_report(
+    request: HttpRequest, profile_name: str, message_uuid: Any, token: str
+) -> HttpResponse:
+    """A brandname gateway's delivery report. eSMS calls ``CallbackUrl`` with GET parameters
+    (``SMSID``, ``SendStatus``, ``RequestId``, ``telcoid``) and signs nothing, so the URL carries
+    a per-message token (a keyed hash of our message id): a forged token gets 403, an id we never
+    sent through this gateway 404, and a report whose ids do not match the message 400."""
+    from outreach import gateway
+    from outreach.models import Message
+
+    message_uuid = str(message_uuid)
+    if request.method not in ("GET", "POST"):
+        return JsonResponse({"message": "method not allowed"}, status=405)
+    if profile_name not in gateway.profile_names():
+        return JsonResponse({"message": "unknown gateway"}, status=404)
+    if not gateway.callback_token_valid(profile_name, message_uuid, token):
+        return _forbidden(profile_name)
+    try:
+        params: dict[str, Any] = {k: request.GET.get(k, "") for k in request.GET}
+        if request.method == "POST":
+            params.update(
+                gateway.parse_report_body(request.body, request.headers.get("Content-Type", ""))
+            )
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"message": "unreadable report"}, status=400)
+    report = gateway.report_fields(profile_name, params)
+    message = (
+        Message.objects.filter(uuid=message_uuid, provider=profile_name)
+        .values("provider_id")
+        .first()
+    )
+    if message is None:
+        return JsonResponse({"message": "unknown message"}, status=404)
+    if report["request_id"] and report["request_id"] not in (
+        message_uuid.replace("-", ""),
+        message_uuid,
+    ):
+        return JsonResponse({"message": "request id does not match"}, status=400)
+    if report["id"] and message["provider_id"] and report["id"] != message["provider_id"]:
+        return JsonResponse({"message": "provider id does not match"}, status=400)
+    if not report["status"]:
+        return JsonResponse({"message": "status missing"}, status=400)
+    profile = gateway.profile(profile_name)
+    optouts.apply_receipt(
+        message_uuid=message_uuid,
+        provider_id=report["id"][:64],
+        provider_status=report["status"],
+        status=profile.report_status(report["status"]),
+        carrier=profile.carrier(report["carrier"]),
+    )
+    # eSMS retries up to 5 times until it reads a success.
+    return JsonResponse({"message": "ok"})

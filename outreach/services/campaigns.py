@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outreach import text
+from outreach import carriers, text
 from outreach.models import (
     Campaign,
     Channel,
@@ -80,6 +80,11 @@ def _check_campaign(campaign: Campaign) -> None:
             errors["relative_days"] = _("Nhập các ngày sau khi về, ví dụ 3, 30.")
     if not 0 <= campaign.send_hour <= 23:
         errors["send_hour"] = _("Giờ gửi từ 0 đến 23.")
+    if not settings.OUTREACH_HOTLINE and uses_hotline(campaign):
+        errors["content"] = _(
+            "Nội dung dùng ((hotline)) nhưng chưa cấu hình số đường dây nóng "
+            "(OUTREACH_HOTLINE): tin gửi đi sẽ thiếu số này."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -197,6 +202,7 @@ def campaign_pause(*, actor: User, campaign: Campaign) -> Campaign:
 def campaign_resume(*, actor: User, campaign: Campaign) -> Campaign:
     access.require(actor, "campaign.launch")
     campaign = _lock(campaign)
+    campaign.paused_reason = ""
     campaign = _move(
         campaign, actor, [Campaign.Status.PAUSED], _("gửi tiếp"), Campaign.Status.RUNNING
     )
@@ -268,12 +274,21 @@ def render(version: ContentVersion, channel: str, values: dict[str, str]) -> tup
 
 
 def values_for(full_name: str, commune: str) -> dict[str, str]:
+    """The placeholders' values for one recipient: exactly what the outbox writes (the preview
+    uses it too, so it shows what will be sent)."""
     return {
         "ten": text.given_name(full_name),
         "ho_ten": full_name,
         "xa": commune,
         "hotline": settings.OUTREACH_HOTLINE,
     }
+
+
+def uses_hotline(campaign: Campaign) -> bool:
+    version = campaign.content_version or version_of(campaign.content)
+    texts = [version.body, version.sms_text, version.zalo_text]
+    texts += [str(v) for v in (version.zns_params or {}).values()]
+    return any("hotline" in text.placeholders_in(t or "") for t in texts)
 
 
 def phone_index(phone: str) -> str:
@@ -334,6 +349,7 @@ def new_message(
             continue  # a long name made the SMS too long: never send above the hard limit
         return Message(
             uuid=uuid.uuid4(),
+            carrier=carriers.carrier_of(reached[0]) if channel != Channel.ZALO_OA else "",
             campaign=campaign,
             event=event,
             person_id=recipient.person_id,

@@ -72,7 +72,8 @@ SAMPLE_VALUES = {
 def sms_preview(item: ContentItem) -> dict[str, Any]:
     """The SMS as a recipient would get it (with sample values), its encoding and segments."""
     source = item.sms_text or item.body
-    filled = text.fill(source, SAMPLE_VALUES) if not text.unknown_placeholders(source) else source
+    values = {**SAMPLE_VALUES, "hotline": settings.OUTREACH_HOTLINE or SAMPLE_VALUES["hotline"]}
+    filled = text.fill(source, values) if not text.unknown_placeholders(source) else source
     rendered = text.sms_text(
         filled, is_offer=item.is_offer, opt_out_text=settings.OUTREACH_OPT_OUT_TEXT
     )

@@ -24,14 +24,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from outreach import limits
-from outreach.channels import ChannelError, backend_for, backend_name
+from outreach import limits, routing
+from outreach.channels import ChannelError
 from outreach.models import Campaign, Channel, Message, OptOut, ZaloFollower
+from outreach.services import budgets
 from outreach.services.campaigns import Recipient, new_message
 from outreach.window import in_send_window, next_send_time
 from registry import metrics
@@ -120,7 +121,7 @@ def dispatch(*, budget_seconds: float | None = None) -> DispatchResult:
 
 
 def real_backend(channel: str) -> bool:
-    return backend_name(channel) != "console"
+    return routing.channel_is_real(channel)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -159,20 +160,6 @@ def rule_skips(messages: list[Message], now: dt.datetime) -> dict[int, str]:
         opted.add((index, channel))
         if pid:
             opted_people.add((pid, channel))
-    recent = Counter(
-        dict(
-            Message.objects.filter(
-                person_id__in=person_ids,
-                sent_at__gte=now - dt.timedelta(hours=24),
-                status__in=[S.SENT, S.DELIVERED, S.TEMPORARY_FAILURE, S.SENDING],
-            )
-            .exclude(id__in=[m.id for m in messages])
-            .values("person_id")
-            .annotate(n=Count("id"))
-            .values_list("person_id", "n")
-        )
-    )
-    cap = settings.OUTREACH_DAILY_CAP_PER_PERSON
 
     for m in messages:
         if m.id in skips or m.campaign_id is None:
@@ -193,18 +180,72 @@ def rule_skips(messages: list[Message], now: dt.datetime) -> dict[int, str]:
             (person.pk, c) in opted_people for c in scopes
         ):
             skips[m.id] = R.OPTED_OUT
-        elif recent[person.pk] >= cap:
-            skips[m.id] = R.DAILY_CAP
-        else:
-            recent[person.pk] += 1
     return skips
+
+
+# --- the strict cap -----------------------------------------------------------------------------
+
+
+def take_cap_slots(messages: list[Message], now: dt.datetime) -> set[int]:
+    """Give each campaign message a slot of its person's daily cap, or refuse it; returns the ids
+    refused. At most ``OUTREACH_DAILY_CAP_PER_PERSON`` rows of a person hold a slot taken in the
+    last 24 hours, across every worker and campaign: the slots are counted and taken under a
+    transaction-scoped advisory lock per person (taken in id order, so two workers never
+    deadlock), and the count reads what other workers committed before the lock was granted.
+    A row keeps its slot across retries; it gives it back when it ends without reaching the
+    person (``_release_slot``)."""
+    capped = [m for m in messages if m.campaign_id is not None and m.person_id is not None]
+    if not capped:
+        return set()
+    cap = settings.OUTREACH_DAILY_CAP_PER_PERSON
+    since = now - dt.timedelta(hours=24)
+    person_ids = sorted({m.person_id for m in capped if m.person_id is not None})
+    refused: set[int] = set()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock((%s::bigint << 32) + p) "
+                    "FROM (SELECT unnest(%s::bigint[]) AS p ORDER BY 1) AS ordered",
+                    [settings.OUTREACH_CAP_LOCK_NAMESPACE, person_ids],
+                )
+        held = Counter(
+            dict(
+                Message.objects.filter(person_id__in=person_ids, counted_at__gte=since)
+                .values("person_id")
+                .annotate(n=Count("id"))
+                .values_list("person_id", "n")
+            )
+        )
+        own = set(
+            Message.objects.filter(
+                id__in=[m.id for m in capped], counted_at__gte=since
+            ).values_list("id", flat=True)
+        )
+        taking: list[int] = []
+        for m in capped:
+            if m.id in own:
+                continue  # a retry keeps the slot it took
+            if held[m.person_id] >= cap:
+                refused.add(m.id)
+                continue
+            held[m.person_id] += 1
+            taking.append(m.id)
+        if taking:
+            Message.objects.filter(id__in=taking).update(counted_at=now)
+    return refused
+
+
+def _release_slot(message_id: int) -> None:
+    Message.objects.filter(id=message_id, counted_at__isnull=False).update(counted_at=None)
 
 
 # --- sending ------------------------------------------------------------------------------------
 
 
 def send_claimed(ids: list[int]) -> DispatchResult:
-    """Apply the rules to claimed rows, then send the rest one by one within the lease."""
+    """Apply the rules to claimed rows, take the cap's slots, then send the rest one by one
+    within the lease, each through its route (gateway, Twilio, Zalo, console)."""
     result = DispatchResult(claimed=len(ids))
     now = timezone.now()
     messages = list(
@@ -216,10 +257,15 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         return result
     _audit_batch(messages)
     skips = rule_skips(messages, now)
+    skips.update(
+        dict.fromkeys(take_cap_slots([m for m in messages if m.id not in skips], now), R.DAILY_CAP)
+    )
     for m in messages:
         if m.id in skips:
             _skip(m, skips[m.id])
             result.skipped[skips[m.id]] += 1
+    rates = routing.Rates.load()
+    paused: set[int] = set()
     for position, m in enumerate(messages):
         if m.id in skips:
             continue
@@ -228,31 +274,62 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         if lease_left < settings.OUTREACH_LEASE_MARGIN_SECONDS or out_of_hours:
             # Out of time or out of hours: hand the rest back untouched (no send happened).
             rest = [x.id for x in messages[position:] if x.id not in skips]
-            result.released += Message.objects.filter(id__in=rest, status=S.SENDING).update(
-                status=S.CREATED,
-                lease_until=None,
-                attempts=F("attempts") - 1,
-                next_attempt_at=next_send_time(timezone.now()),
-            )
+            result.released += _release(rest, next_send_time(timezone.now()))
             break
-        sender = limits.sender_limits(m.channel)
-        if not limits.limiter().take_quota(sender, timezone.localdate().isoformat()):
-            _skip(m, R.QUOTA)
-            result.skipped[R.QUOTA] += 1
+        if m.campaign_id in paused:
+            result.released += _release([m.id], timezone.now())
             continue
-        if real_backend(m.channel):  # the console has no rate to respect
-            limits.limiter().wait_for_token(sender)
-        try:
-            provider_id = backend_for(m.channel).send(m)
-        except ChannelError as error:
+        route = routing.route_for(m.channel, m.destination, m.carrier, rates, chosen=m.provider)
+        if route is None:
+            error = ChannelError("no route", permanent=True, code="no_route", fallback=True)
             if _failed(m, error):
                 result.retried += 1
             else:
                 result.failed += 1
             continue
-        _record_sent(m, provider_id, sender.sender)
+        sender = limits.sender_limits(routing.sender_key(route, m.channel))
+        if not limits.limiter().take_quota(sender, timezone.localdate().isoformat()):
+            _skip(m, R.QUOTA)
+            result.skipped[R.QUOTA] += 1
+            continue
+        cost = routing.cost_of(route, m.carrier, m.segments, rates)
+        if not budgets.take(provider=route, amount=cost):
+            if m.campaign_id is None:
+                _skip(m, R.BUDGET)
+                result.skipped[R.BUDGET] += 1
+            else:
+                # The month's budget is spent: the message waits, its campaign stops with a
+                # status that says why (a manager resumes it once the budget allows).
+                budgets.pause_campaign(campaign_id=m.campaign_id, provider=route)
+                paused.add(m.campaign_id)
+                result.released += _release([m.id], timezone.now())
+            continue
+        if route != routing.CONSOLE:  # the console has no rate to respect
+            limits.limiter().wait_for_token(sender)
+        try:
+            provider_id = routing.backend_named(route, m.channel).send(m)
+        except ChannelError as error:
+            if error.code != "duplicate":
+                budgets.refund(provider=route, amount=cost)
+            m.provider = route
+            if _failed(m, error, cost=cost):
+                result.retried += 1
+            else:
+                result.failed += 1
+            continue
+        _record_sent(m, provider_id, sender.sender, route=route, cost=cost)
         result.sent += 1
     return result
+
+
+def _release(ids: list[int], when: dt.datetime) -> int:
+    """Hand claimed rows back untouched (no provider was called for them)."""
+    return Message.objects.filter(id__in=ids, status=S.SENDING).update(
+        status=S.CREATED,
+        lease_until=None,
+        attempts=F("attempts") - 1,
+        next_attempt_at=when,
+    )
 
 
 def _audit_batch(messages: list[Message]) -> None:
@@ -268,43 +345,81 @@ def _audit_batch(messages: list[Message]) -> None:
     )
 
 
-def _record_sent(m: Message, provider_id: str, sender: str) -> None:
+def _record_sent(
+    m: Message,
+    provider_id: str,
+    sender: str,
+    *,
+    route: str = "",
+    cost: int = 0,
+    provider_status: str = "",
+) -> None:
     now = timezone.now()
     moved = Message.objects.filter(id=m.id, status=S.SENDING).update(
         status=S.SENT,
         provider_id=provider_id,
+        provider=route,
+        cost=cost,
         sender=sender,
         sent_at=now,
         lease_until=None,
         error_code="",
+        provider_status=provider_status,
         updated_at=now,
     )
     metrics.incr("outreach_sent_total", sender=sender)
     if not moved:  # a callback got here first and moved the row on: keep its status
         Message.objects.filter(id=m.id, provider_id="").update(
-            provider_id=provider_id, sender=sender, sent_at=now
+            provider_id=provider_id, sender=sender, sent_at=now, provider=route, cost=cost
         )
 
 
 def _skip(m: Message, reason: str) -> None:
     now = timezone.now()
     moved = Message.objects.filter(id=m.id, status__in=[S.SENDING, S.CREATED]).update(
-        status=S.SKIPPED, skip_reason=reason, lease_until=None, finished_at=now, updated_at=now
+        status=S.SKIPPED,
+        skip_reason=reason,
+        lease_until=None,
+        finished_at=now,
+        updated_at=now,
+        counted_at=None,
     )
     if moved and reason in FALLBACK_REASONS:
         fall_back(m)
 
 
-def _failed(m: Message, error: ChannelError) -> bool:
+def _failed(m: Message, error: ChannelError, *, cost: int = 0) -> bool:
     """Record a failed call. Returns True when the message will be tried again."""
     now = timezone.now()
+    if error.code == "duplicate":
+        # The gateway already holds this RequestId: an earlier attempt was accepted and its
+        # answer lost. Nothing new went out; the report (callback or poll) finds the row.
+        _record_sent(m, "", m.sender, route=m.provider, cost=cost, provider_status="duplicate")
+        return False
+    if error.permanent and error.fallback and m.provider:
+        other = routing.fallback_route(m.channel, m.provider, m.destination, m.carrier)
+        if other:
+            # This route cannot reach the number (eSMS 108, 177 …): the same row tries the next
+            # SMS route at once, keeping its cap slot.
+            return bool(
+                Message.objects.filter(id=m.id, status=S.SENDING).update(
+                    status=S.CREATED,
+                    provider=other,
+                    error_code=error.code[:20],
+                    lease_until=None,
+                    next_attempt_at=now,
+                    updated_at=now,
+                )
+            )
     if error.permanent:
         moved = Message.objects.filter(id=m.id, status=S.SENDING).update(
             status=S.PERMANENT_FAILURE,
             error_code=error.code[:20],
+            provider=m.provider,
             lease_until=None,
             finished_at=now,
             updated_at=now,
+            counted_at=None,
         )
         if moved and error.opt_out:
             from outreach.services.optouts import opt_out_from_provider
@@ -338,6 +453,7 @@ def _retry_later(m: Message, code: str, now: dt.datetime) -> bool:
             lease_until=None,
             finished_at=now,
             updated_at=now,
+            counted_at=None,
         )
         return False
     Message.objects.filter(id=m.id, status=S.SENDING).update(
@@ -421,7 +537,11 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     unsent = expired.filter(provider_id="", callback_at__isnull=True)
     exhausted = unsent.filter(attempts__gte=settings.OUTREACH_MAX_ATTEMPTS).update(
-        status=S.TECHNICAL_FAILURE, lease_until=None, finished_at=now, updated_at=now
+        status=S.TECHNICAL_FAILURE,
+        lease_until=None,
+        finished_at=now,
+        updated_at=now,
+        counted_at=None,
     )
     requeued = unsent.update(
         status=S.CREATED, lease_until=None, next_attempt_at=now, updated_at=now
@@ -438,3 +558,47 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     if any(counts.values()):
         log.info("sweeper: %s", counts)
     return counts
+
+
+# --- delivery reports by polling ----------------------------------------------------------------
+
+
+def gateway_poll(*, now: dt.datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Ask the gateway for the status of messages it accepted that have no final status
+    ``OUTREACH_GATEWAY_POLL_AFTER_SECONDS`` after they were sent (or since their last poll), while
+    the provider still keeps reports. Each answer is applied like a callback."""
+    from outreach.gateway import gateway_backend, profile_names
+    from outreach.services.optouts import apply_receipt
+
+    now = now or timezone.now()
+    after = now - dt.timedelta(seconds=settings.OUTREACH_GATEWAY_POLL_AFTER_SECONDS)
+    oldest = now - dt.timedelta(seconds=settings.OUTREACH_GATEWAY_POLL_MAX_AGE_SECONDS)
+    due = list(
+        Message.objects.filter(
+            Q(polled_at__isnull=True) | Q(polled_at__lte=after),
+            status=S.SENT,
+            provider__in=profile_names(),
+            sent_at__lte=after,
+            sent_at__gte=oldest,
+        )
+        .exclude(provider_id="")
+        .order_by("sent_at")[: limit or settings.OUTREACH_GATEWAY_POLL_BATCH]
+    )
+    counts = Counter[str]()
+    for m in due:
+        answer = gateway_backend(m.provider).poll(m)
+        Message.objects.filter(id=m.id).update(polled_at=now)
+        if answer is None:
+            counts["unanswered"] += 1
+            continue
+        value, status, carrier = answer
+        outcome = apply_receipt(
+            message_uuid=m.uuid,
+            provider_id=m.provider_id,
+            provider_status=value,
+            status=status,
+            carrier=carrier,
+        )
+        counts["final" if outcome.applied and status != S.SENT else "pending"] += 1
+    counts["polled"] = len(due)
+    return dict(counts)

@@ -77,6 +77,7 @@ def apply_receipt(
     provider_status: str,
     status: str | None,
     error_code: str = "",
+    carrier: str = "",
 ) -> ReceiptOutcome:
     """Apply one provider report to its message (found by our id, else the provider's)."""
     rows = Message.objects.select_for_update()
@@ -100,6 +101,9 @@ def apply_receipt(
     if provider_id and not message.provider_id:
         message.provider_id = provider_id
         fields.append("provider_id")
+    if carrier and carrier != message.carrier:
+        message.carrier = carrier  # the gateway knows the carrier; the prefix was a hint
+        fields.append("carrier")
     applied = status is not None and _rank(status) > _rank(message.status)
     if applied:
         message.status = status

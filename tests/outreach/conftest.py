@@ -12,7 +12,7 @@ import requests
 from django.test import override_settings
 from django.utils import timezone
 
-from outreach import channels, fake_provider, limits
+from outreach import fake_provider, limits, routing
 from outreach.models import Campaign, ContentItem, ProviderToken
 from outreach.services import campaigns as campaign_services
 from outreach.services import content as content_services
@@ -82,7 +82,7 @@ def provider_settings(url: str) -> dict[str, Any]:
 
 
 def reset_caches() -> None:
-    channels.backend_for.cache_clear()
+    routing.clear_caches()
     limits.limiter.cache_clear()
 
 
