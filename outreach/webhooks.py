@@ -109,6 +109,10 @@ def _zalo_unfollow(event: dict[str, Any]) -> None:
 
 
 def _zalo_text(event: dict[str, Any]) -> None:
+    from outreach.services.zalo_links import link_from_zalo
+
+    body = str((event.get("message") or {}).get("text", ""))
+    link_from_zalo(user_id=str(event["sender"]["id"]), body=body)
     optouts.inbound_record(
         channel=Channel.ZALO_OA,
         sender=str(event["sender"]["id"]),

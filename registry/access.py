@@ -83,6 +83,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "training.view",
             "message.view",
             "optout.create",
+            "zalo.link",
         }
     ),
     Role.COMMUNE_COMMITTEE: frozenset(
@@ -127,6 +128,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "admin.use",
             "message.view",
             "optout.create",
+            "zalo.link",
             "content.view",
             "content.approve",
             "campaign.view",

@@ -256,6 +256,8 @@ def zalo_follow(*, user_id: str) -> ZaloFollower:
 
 @transaction.atomic
 def zalo_unfollow(*, user_id: str) -> ZaloFollower:
+    from outreach.services.zalo_links import unlink
+
     follower, _created = ZaloFollower.objects.update_or_create(
         user_id=user_id, defaults={"following": False}
     )
@@ -265,4 +267,5 @@ def zalo_unfollow(*, user_id: str) -> ZaloFollower:
         source=OptOut.Source.ZALO_UNFOLLOW,
         person=follower.person,
     )
+    unlink(follower)
     return follower
