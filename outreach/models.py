@@ -214,6 +214,8 @@ class Campaign(PublicModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     outbox_written_at = models.DateTimeField(null=True, blank=True)
     planned_recipients = models.PositiveIntegerField(default=0)
+    # The explained count at the moment the outbox was written (outreach.audience).
+    audience = models.JSONField(default=dict, blank=True)
     # Why a campaign stopped by itself (PAUSED without a person pressing "pause"): "budget"
     # when a channel's monthly budget was reached; cleared on resume.
     paused_reason = models.CharField(max_length=40, blank=True)

@@ -68,10 +68,16 @@ class SegmentFilters:
             raise ValidationError(errors)
 
 
-def segment_people(filters: SegmentFilters, *, today: dt.date | None = None) -> QuerySet[Person]:
-    """The people a segment reaches (unscoped: callers show counts only, or write the outbox)."""
+def segment_people(
+    filters: SegmentFilters, *, today: dt.date | None = None, include_closed: bool = False
+) -> QuerySet[Person]:
+    """The people a segment reaches (unscoped: callers show counts only, or write the outbox).
+    ``include_closed`` also counts people whose cases are all closed (the "selected" figure of a
+    campaign's explained count)."""
     today = today or validation.today()
-    cases = Case.objects.filter(OPEN_CASE, person=OuterRef("pk"))
+    cases = Case.objects.filter(person=OuterRef("pk"))
+    if not include_closed:
+        cases = cases.filter(OPEN_CASE)
     if filters.communes:
         cases = cases.filter(commune_id__in=filters.communes)
     people = Person.objects.filter(Exists(cases))

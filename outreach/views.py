@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from outreach import selectors
+from outreach import audience, selectors
 from outreach.channels import mask
 from outreach.forms import (
     AnswerForm,
@@ -27,7 +28,7 @@ from outreach.forms import (
     ReviewForm,
     SegmentForm,
 )
-from outreach.models import Campaign, ContentItem, Question, Segment
+from outreach.models import Campaign, Channel, ContentItem, Question, Segment
 from outreach.services import campaigns as campaign_services
 from outreach.services import content as content_services
 from outreach.services import optouts, public
@@ -252,23 +253,35 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     campaign = get_object_or_404(
         Campaign.objects.select_related("content", "segment", "content_version"), uuid=uuid
     )
-    count = (
-        campaign.planned_recipients
-        if campaign.outbox_written_at
-        else selectors.segment_count(campaign.segment.filters)
-    )
+    written = campaign.outbox_written_at is not None
+    explained = None if written or campaign.sandbox else audience.explain(campaign)
+    count = campaign.planned_recipients if written else (explained.recipients if explained else 0)
     version = campaign.content_version or content_services.version_of(campaign.content)
     sample = campaign_services.values_for("Lò Văn Hùng", "Phường Tô Hiệu")
-    previews = {c: campaign_services.render(version, c, sample)[0] for c in campaign.channels}
+    previews = [
+        {
+            "channel": Channel(c).label,
+            "text": campaign_services.render(version, c, sample)[0],
+        }
+        for c in campaign.channels
+    ]
     return render(
         request,
         "outreach/campaign_detail.html",
         {
             "campaign": campaign,
             "count": count,
+            "explained": explained,
+            "outcome": audience.outcome(campaign) if written and not campaign.sandbox else None,
             "estimate": campaign_services.estimate(campaign, count),
             "previews": previews,
+            "channel_labels": [Channel(c).label for c in campaign.channels],
+            "hotline_missing": campaign_services.uses_hotline(campaign)
+            and not settings.OUTREACH_HOTLINE,
+            "starts": selectors.campaign_start(campaign),
+            "paused_budget": selectors.paused_budget(campaign),
             "progress": selectors.campaign_progress(campaign),
+            "window": settings.OUTREACH_SEND_WINDOW.replace("-", "–"),
             "review": ReviewForm(),
             "can": _can(request, *CAPS),
             "refresh": campaign.status == Campaign.Status.RUNNING,

@@ -475,13 +475,24 @@ def campaign_write_outbox(*, campaign: Campaign, progress: Any = None) -> int:
     if campaign.sandbox:
         recipients: Iterable[list[Recipient]] = [_testers()]
     else:
-        people = segment_people(SegmentFilters.from_json(campaign.segment.filters))
+        filters = SegmentFilters.from_json(campaign.segment.filters)
+        people = segment_people(filters)
         recipients = _recipients(people)
     reached = write_rows(
         campaign=campaign, recipients=recipients, event=0, when=when, progress=progress
     )
+    audience: dict[str, int] = {}
+    if not campaign.sandbox:
+        # The first figures of the explained count (the rest come from the dispatcher's skips).
+        selected = segment_people(filters, include_closed=True).count()
+        open_people = people.count()
+        audience = {
+            "selected": selected,
+            "case_closed": selected - open_people,
+            "no_destination": max(open_people - reached, 0),
+        }
     Campaign.objects.filter(pk=campaign.pk).update(
-        planned_recipients=reached, outbox_written_at=timezone.now()
+        planned_recipients=reached, outbox_written_at=timezone.now(), audience=audience
     )
     _audit_system_read(campaign, "outbox")
     return reached
