@@ -12,6 +12,8 @@ urlpatterns = [
     path("lien-he/", public_views.contacts, name="public-contacts"),
     path("hoi/", public_views.ask, name="public-ask"),
     path("tin-nhan/", public_views.my_messages, name="public-messages"),
+    path("tim-kiem/", public_views.search, name="public-search"),
+    path("lien-ket-zalo/", public_views.zalo_link, name="public-zalo-link"),
     path("bai/<slug:slug>/", public_views.article, name="public-article"),
     path(
         "feed.atom",

@@ -98,6 +98,41 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def search_items(query: str) -> list[ContentItem]:
+    """Published articles, policies and Q&A whose title, summary or text hold every word of the
+    query, diacritics and case ignored ("vay von" finds "vay vốn", "Đăng ký" finds "dang ky");
+    titles that match rank first."""
+    words = text.fold(query).split()
+    if not words:
+        return []
+    hits: list[tuple[int, ContentItem]] = []
+    for item in published().order_by("-published_at"):
+        title = text.fold(item.title)
+        if all(w in f"{title} {text.fold(item.summary)} {text.fold(item.body)}" for w in words):
+            hits.append((0 if all(w in title for w in words) else 1, item))
+    return [item for _rank, item in sorted(hits, key=lambda h: h[0])]
+
+
+@cached
+def search(request: HttpRequest) -> HttpResponse:
+    query = (request.GET.get("q") or "").strip()[:100]
+    items = search_items(query) if query else []
+    for item in items:
+        item.section_title = SECTIONS[SECTION_OF_KIND.get(item.kind, "tin-tuc")]["title"]
+    return render(request, "public/search.html", _context(items=items, query=query))
+
+
+@require_GET
+def zalo_link(request: HttpRequest) -> HttpResponse:
+    """Where a link code's QR code leads: the code, large, and the way to the OA chat. The page
+    never checks the code (it must not tell a visitor whether a code is valid)."""
+    from outreach.services.zalo_links import CODE_PATTERN, oa_chat_url
+
+    raw = (request.GET.get("ma") or "").strip().upper()[:12]
+    code = raw if CODE_PATTERN.fullmatch(raw) else ""
+    return render(request, "public/zalo_link.html", _context(code=code, oa_url=oa_chat_url()))
+
+
 @cached
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_object_or_404(published(), slug=slug)

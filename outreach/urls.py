@@ -43,4 +43,6 @@ urlpatterns += [
         name="outreach-question-action",
     ),
     path("people/<uuid:uuid>/messages/", views.person_messages, name="outreach-person-messages"),
+    path("people/<uuid:uuid>/zalo/", views.person_zalo, name="outreach-person-zalo"),
+    path("console/", views.console_messages, name="outreach-console"),
 ]

@@ -14,11 +14,11 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from outreach import audience, selectors
+from outreach import audience, routing, selectors
 from outreach.channels import mask
 from outreach.forms import (
     AnswerForm,
@@ -28,10 +28,10 @@ from outreach.forms import (
     ReviewForm,
     SegmentForm,
 )
-from outreach.models import Campaign, Channel, ContentItem, Question, Segment
+from outreach.models import Campaign, Channel, ContentItem, Message, Question, Segment
 from outreach.services import campaigns as campaign_services
 from outreach.services import content as content_services
-from outreach.services import optouts, public
+from outreach.services import optouts, public, zalo_links
 from registry import access
 from registry.audit import audit_record
 from registry.errors import ApplicationError
@@ -376,6 +376,82 @@ def person_messages(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "opt_outs": selectors.person_opt_outs(person),
             "form": form,
             "can_opt_out": access.has(request.user, "optout.create"),
+            "can_link_zalo": access.has(request.user, "zalo.link"),
+        },
+    )
+
+
+@verified_required
+def person_zalo(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """Link the person's Zalo: issue a one-time code (shown here with its QR code, or sent by
+    SMS) that the person sends to the Official Account."""
+    with transaction.atomic():
+        person = selectors.person_for_messages(request.user, uuid)
+        access.require(request.user, "zalo.link")
+        issued = None
+        error = ""
+        if request.method == "POST":
+            try:
+                issued = zalo_links.link_code_issue(
+                    actor=request.user, person=person, send_sms=bool(request.POST.get("send_sms"))
+                )
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+        else:
+            audit_record(
+                actor=request.user,
+                action=AccessEvent.Action.VIEW,
+                objects=[person],
+                purpose="zalo link status",
+            )
+        follower = zalo_links.link_status(person)
+    qr = zalo_links.qr_svg(zalo_links.instructions_url(issued.code)) if issued else ""
+    return render(
+        request,
+        "outreach/person_zalo.html",
+        {
+            "person": person,
+            "follower": follower,
+            "issued": issued,
+            "qr": qr,
+            "error": error,
+            "hours": settings.ZALO_LINK_CODE_HOURS,
+        },
+        status=400 if error else 200,
+    )
+
+
+@verified_required
+def console_messages(request: HttpRequest) -> HttpResponse:
+    """The console channel's last messages, for developers on the embedded default (DEBUG, no
+    real provider): the one-time codes of "manage my messages" and Zalo linking can be read
+    here. Never in production: without DEBUG the page does not exist."""
+    if not (settings.DEBUG and settings.OUTREACH_CONSOLE_PAGE):
+        raise Http404
+    if not access.roles(request.user) and not request.user.is_staff:
+        raise Http404
+    with transaction.atomic():
+        rows = list(
+            Message.objects.filter(provider=routing.CONSOLE)
+            .order_by("-sent_at", "-id")
+            .select_related("campaign")[:50]
+        )
+        audit_record(
+            actor=request.user, action=AccessEvent.Action.LIST, objects=rows, model=Message,
+            purpose="console channel (development)",
+        )  # fmt: skip
+    return render(
+        request,
+        "outreach/console.html",
+        {
+            "rows": [
+                {
+                    "message": m,
+                    "channel": Channel(m.channel).label,
+                    "destination": mask(m.destination or ""),
+                }
+                for m in rows
+            ]
         },
     )
 
