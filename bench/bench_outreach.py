@@ -9,7 +9,10 @@ Three figures, printed as JSON (DESIGN.md section 6):
    fake as fast as they can — measured in the same run (the ratio);
 3. rate: the same two workers with the SMS sender limited to BENCH_RATE messages a second
    (default 200): the highest count the fake accepted in any one-second window, against the limit
-   (it must never be above).
+   (it must never be above);
+4. gateway: the same dispatch through the brandname gateway's eSMS profile (JSON body with
+   credentials, RequestId, per-message callback URL; target ≥ 500/s with two workers), beside a
+   bare HTTP loop posting the same eSMS request.
 
 The people live in their own database (``bench_outreach``), seeded once and reused; outreach
 tables are emptied at each run.
@@ -36,6 +39,8 @@ from bench.common import ROOT, bench_env, seeded_database  # noqa: E402
 
 CELERY = str(Path(sys.executable).with_name("celery"))
 TWILIO_TOKEN = "bench-twilio-token"  # noqa: S105 - the fake provider's, not a secret
+GATEWAY_KEY = "bench-gateway-key"
+GATEWAY_SECRET = "bench-gateway-secret"  # noqa: S105 - the fake provider's, not a secret
 
 
 def free_port() -> int:
@@ -97,10 +102,36 @@ def bare_loop(fake_url: str, count: int, out: multiprocessing.Queue) -> None:
     out.put((count, time.perf_counter() - started))
 
 
-def bare_rate(fake_url: str, count: int) -> float:
+def bare_gateway_loop(fake_url: str, count: int, out: multiprocessing.Queue) -> None:
+    """The gateway baseline: the eSMS request our channel sends, with a fresh RequestId each."""
+    import uuid
+
+    import requests
+
+    session = requests.Session()
+    url = f"{fake_url}/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+    started = time.perf_counter()
+    for _ in range(count):
+        body = {
+            "ApiKey": GATEWAY_KEY,
+            "SecretKey": GATEWAY_SECRET,
+            "Phone": "0961234567",
+            "Content": "Chao Hung, Ngan hang Chinh sach xa hoi ho tro vay von tao viec lam.",
+            "Brandname": "CA SON LA",
+            "SmsType": "2",
+            "IsUnicode": "0",
+            "RequestId": uuid.uuid4().hex,
+            "CallbackUrl": "http://127.0.0.1:9/outreach/hooks/gateway/esms/x/y/",
+        }
+        answer = session.post(url, json=body, timeout=10).json()
+        assert answer["CodeResult"] == "100", answer
+    out.put((count, time.perf_counter() - started))
+
+
+def bare_rate(fake_url: str, count: int, loop=None) -> float:
     queue: multiprocessing.Queue = multiprocessing.Queue()
     workers = [
-        multiprocessing.Process(target=bare_loop, args=(fake_url, count // 2, queue))
+        multiprocessing.Process(target=loop or bare_loop, args=(fake_url, count // 2, queue))
         for _ in range(2)
     ]
     started = time.perf_counter()
@@ -144,6 +175,7 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+    from django.db.models import Count
 
     from outreach.models import Channel, Message
     from outreach.services import campaigns as campaign_services
@@ -228,18 +260,24 @@ def main() -> None:
     }
     fake = spawn(
         [sys.executable, "-m", "outreach.fake_provider", "--port", str(fake_port),
-         "--twilio-token", TWILIO_TOKEN, "--no-callbacks"],
+         "--twilio-token", TWILIO_TOKEN, "--no-callbacks",
+         "--gateway-key", GATEWAY_KEY, "--gateway-secret", GATEWAY_SECRET],
         worker_env, logs / "fake.log",
     )  # fmt: skip
     time.sleep(1.0)
 
-    def run_workers(rate: int, expected: int) -> list[float]:
+    def run_workers(rate: int, expected: int, extra: dict[str, str] | None = None) -> list[float]:
         import redis
         import requests
 
         redis.Redis.from_url(broker).flushdb()
         requests.post(f"{fake_url}/_control/reset", timeout=10)
-        senders = json.dumps({"sms": {"rate": rate, "daily_quota": None}})
+        senders = json.dumps(
+            {
+                "sms": {"rate": rate, "daily_quota": None},
+                "esms": {"rate": rate, "daily_quota": None},
+            }
+        )
         workers = [
             spawn(
                 [
@@ -258,7 +296,7 @@ def main() -> None:
                     "--without-gossip",
                     "--without-mingle",
                 ],
-                {**worker_env, "OUTREACH_SENDERS": senders},
+                {**worker_env, "OUTREACH_SENDERS": senders, **(extra or {})},
                 logs / f"worker{n}.log",
             )  # fmt: skip
             for n in (1, 2)
@@ -296,6 +334,34 @@ def main() -> None:
             )
         limited = run_workers(rate_limit, rate_count)
         observed = max_per_second(limited)
+
+        # 4. Through the brandname gateway (eSMS profile): a fresh campaign, the same count.
+        third = campaign("bench gateway")
+        campaign_services.campaign_write_outbox(campaign=third)
+        keep = Message.objects.filter(campaign=third).order_by("id").values_list("id", flat=True)
+        gateway_count = min(keep.count(), dispatch_count)
+        if keep.count() > gateway_count:
+            Message.objects.filter(campaign=third, id__gt=keep[gateway_count - 1]).update(
+                status="skipped"
+            )
+        # The rate and cap rules see the earlier campaigns' messages: clear their slots so that
+        # this figure measures sending, not refusals (each person may get 3 a day).
+        Message.objects.filter(campaign__in=[first, second]).update(counted_at=None)
+        gateway_env = {
+            "OUTREACH_SMS_GATEWAY": "esms",
+            "OUTREACH_GATEWAY_BASE_URL": fake_url,
+            "OUTREACH_GATEWAY_API_KEY": GATEWAY_KEY,
+            "OUTREACH_GATEWAY_SECRET_KEY": GATEWAY_SECRET,
+            "OUTREACH_GATEWAY_BRANDNAME": "CA SON LA",
+        }
+        via_gateway = run_workers(100_000, gateway_count, gateway_env)
+        gateway_ours = len(via_gateway) / (max(via_gateway) - min(via_gateway))
+        gateway_bare = bare_rate(fake_url, gateway_count, bare_gateway_loop)
+        gateway_routes = dict(
+            Message.objects.filter(campaign=third, status="sent")
+            .values_list("provider")
+            .annotate(n=Count("id"))
+        )
     finally:
         stop([fake])
 
@@ -317,6 +383,16 @@ def main() -> None:
                     "messages_per_second": round(ours, 1),
                     "bare_http_loop_per_second": round(bare, 1),
                     "ratio_to_bare": round(ours / bare, 3),
+                    "target_per_second": 500,
+                },
+                "gateway_dispatch": {
+                    "profile": "esms",
+                    "messages": len(via_gateway),
+                    "routes": gateway_routes,
+                    "workers": 2,
+                    "messages_per_second": round(gateway_ours, 1),
+                    "bare_http_loop_per_second": round(gateway_bare, 1),
+                    "ratio_to_bare": round(gateway_ours / gateway_bare, 3),
                     "target_per_second": 500,
                 },
                 "rate_limit": {

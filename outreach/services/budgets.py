@@ -28,9 +28,17 @@ def _limit(provider: str) -> int | None:
     return int(budget.monthly_limit) if budget else None
 
 
-def take(*, provider: str, amount: int) -> bool:
-    """Charge ``amount`` VND to the route's month; False (nothing charged) past its budget."""
-    limit = _limit(provider)
+def limits() -> dict[str, int]:
+    """Route → monthly limit of the active budgets (read once per dispatched batch)."""
+    return {
+        b.provider: int(b.monthly_limit) for b in ChannelBudget.objects.filter(is_active=True)
+    }
+
+
+def take(*, provider: str, amount: int, known_limits: dict[str, int] | None = None) -> bool:
+    """Charge ``amount`` VND to the route's month; False (nothing charged) past its budget.
+    ``known_limits`` (from ``limits()``) spares a query per message."""
+    limit = known_limits.get(provider) if known_limits is not None else _limit(provider)
     if limit is None:
         return True
     month = month_start()
@@ -48,7 +56,7 @@ def take(*, provider: str, amount: int) -> bool:
 
 
 def refund(*, provider: str, amount: int) -> None:
-    if amount and _limit(provider) is not None:
+    if amount and provider in limits():
         BudgetSpend.objects.filter(
             provider=provider, month=month_start(), spent__gte=amount
         ).update(spent=F("spent") - amount)

@@ -265,6 +265,7 @@ def send_claimed(ids: list[int]) -> DispatchResult:
             _skip(m, skips[m.id])
             result.skipped[skips[m.id]] += 1
     rates = routing.Rates.load()
+    budget_limits = budgets.limits()
     paused: set[int] = set()
     for position, m in enumerate(messages):
         if m.id in skips:
@@ -293,7 +294,7 @@ def send_claimed(ids: list[int]) -> DispatchResult:
             result.skipped[R.QUOTA] += 1
             continue
         cost = routing.cost_of(route, m.carrier, m.segments, rates)
-        if not budgets.take(provider=route, amount=cost):
+        if not budgets.take(provider=route, amount=cost, known_limits=budget_limits):
             if m.campaign_id is None:
                 _skip(m, R.BUDGET)
                 result.skipped[R.BUDGET] += 1
@@ -309,7 +310,7 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         try:
             provider_id = routing.backend_named(route, m.channel).send(m)
         except ChannelError as error:
-            if error.code != "duplicate":
+            if error.code != "duplicate" and route in budget_limits:
                 budgets.refund(provider=route, amount=cost)
             m.provider = route
             if _failed(m, error, cost=cost):

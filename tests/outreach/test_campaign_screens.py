@@ -5,6 +5,7 @@ Vietnamese labels, delivery rates per carrier — and never a name or a number."
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -118,8 +119,8 @@ class ExplainedCountTests:
         assert explained.recipients == 4
         rows = cells(page, "explained-count")
         assert rows[0] == ["Nhóm “Nhóm thử” chọn", "11"]
-        assert ["Loại: Hồ sơ đã kết thúc", "− 1"] in rows
-        assert ["Loại: Đã nhận đủ số tin trong 24 giờ", "− 1"] in rows
+        assert ["Loại: Hồ sơ đã kết thúc", "−\xa01"] in rows
+        assert ["Loại: Đã nhận đủ số tin trong 24 giờ", "−\xa01"] in rows
         assert rows[-1] == ["Sẽ nhận tin", "4"]
         costs = cells(page, "cost-by-carrier")
         assert ["Viettel", "SMS thương hiệu (eSMS.vn)", "2", "1.590"] in costs
