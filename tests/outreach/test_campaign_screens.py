@@ -5,7 +5,6 @@ Vietnamese labels, delivery rates per carrier — and never a name or a number."
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
 import pytest
@@ -37,7 +36,7 @@ def cells(page: str, table_id: str) -> list[list[str]]:
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
     return [
         [
-            re.sub(r"<[^>]+>", "", c).strip()
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
         ]
         for r in rows
