@@ -5,6 +5,7 @@ Vietnamese labels, delivery rates per carrier — and never a name or a number."
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
