@@ -430,6 +430,16 @@ class OptOut(BaseModel):
     note = models.CharField(max_length=300, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    CHANNEL_LABELS = {
+        ALL_CHANNELS: _("mọi kênh"),
+        "zalo": _("Zalo (ZNS và OA)"),
+        **dict(Channel.choices),
+    }
+
+    @property
+    def channel_label(self) -> str:
+        return str(self.CHANNEL_LABELS.get(self.channel, self.channel))
+
     class Meta:
         verbose_name = _("từ chối nhận tin")
         verbose_name_plural = _("từ chối nhận tin")

@@ -15,7 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from outreach.models import DeliveryReceipt, Message, OptOut, PhoneCode, ZaloFollower
+from outreach.models import (
+    DeliveryReceipt,
+    Message,
+    OptOut,
+    PhoneCode,
+    ZaloFollower,
+    ZaloLinkCode,
+)
 from registry.models import Person
 from registry.subject_data import SubjectSection, section
 
@@ -49,18 +56,25 @@ def forget_people(person_ids: list[int]) -> int:
     messages = Message.objects.filter(person_id__in=person_ids)
     receipts, _by_model = DeliveryReceipt.objects.filter(message__in=messages).delete()
     deleted, _by_model = messages.delete()
-    unlinked = ZaloFollower.objects.filter(person_id__in=person_ids).update(person=None)
+    codes, _by_model = ZaloLinkCode.objects.filter(person_id__in=person_ids).delete()
+    deleted += codes
+    unlinked = ZaloFollower.objects.filter(person_id__in=person_ids).update(
+        person=None, linked_at=None
+    )
     unlinked += OptOut.objects.filter(person_id__in=person_ids).update(person=None)
     return receipts + deleted + unlinked
 
 
 def forget_expired_codes() -> int:
-    """One-time codes of the website, used or expired more than a day ago."""
+    """One-time codes of the website and Zalo link codes, used or expired more than a day ago."""
     day_ago = timezone.now() - dt.timedelta(days=1)
     deleted, _by_model = PhoneCode.objects.filter(
         Q(expires_at__lt=day_ago) | Q(used_at__lt=day_ago)
     ).delete()
-    return deleted
+    links, _by_model = ZaloLinkCode.objects.filter(
+        Q(expires_at__lt=day_ago) | Q(used_at__lt=day_ago)
+    ).delete()
+    return deleted + links
 
 
 def register() -> None:

@@ -111,3 +111,16 @@ class PublicSearchTests:
     def test_every_public_page_has_the_search_box(self, client, seeded):
         page = client.get("/huong-thien/").content.decode()
         assert 'action="/huong-thien/tim-kiem/"' in page and 'role="search"' in page
+
+
+class LabelTests:
+    def test_a_refusal_names_its_channel_in_vietnamese(self, client, officer):
+        person = person_with_consent(officer, "0961234567", channel="sms")
+        signed_in(client, officer)
+        client.post(
+            f"/outreach/people/{person.uuid}/messages/",
+            {"channel": "zalo", "source": "hotline", "note": ""},
+        )
+        page = client.get(f"/outreach/people/{person.uuid}/messages/").content.decode()
+        assert "Zalo (ZNS và OA) — Đường dây nóng" in page
+        assert "kênh zalo" not in page

@@ -149,3 +149,19 @@ class ZaloLinkTests:
         person = person_with_consent(officer, "0961234567", channel="sms")
         with pytest.raises(PermissionDenied):
             link_code_issue(actor=manager, person=person)
+
+
+class ZaloLinkRetentionTests:
+    def test_spent_codes_go_after_a_day_and_retention_forgets_a_persons_codes(self, officer):
+        from outreach.privacy import forget_expired_codes, forget_people
+
+        person = person_with_consent(officer, "0961234567", channel="sms")
+        link_code_issue(actor=officer, person=person)
+        link_code_issue(actor=officer, person=person)  # ends the first
+        ZaloLinkCode.objects.filter(used_at__isnull=False).update(
+            used_at=timezone.now() - dt.timedelta(days=2)
+        )
+        assert forget_expired_codes() == 1
+        assert ZaloLinkCode.objects.count() == 1
+        forget_people([person.pk])
+        assert not ZaloLinkCode.objects.exists()
