@@ -207,5 +207,15 @@ def outcome(campaign: Campaign) -> dict[str, Any]:
             for code, label in STEPS
         ],
         "other_skips": others,
-        "reached": sum(1 for _m, s, _r in last.values() if s != Message.Status.SKIPPED),
+        "reached": sum(
+            1
+            for _m, s, _r in last.values()
+            if s not in (Message.Status.SKIPPED, Message.Status.CREATED, Message.Status.SENDING)
+        ),
+        "waiting": sum(
+            1
+            for _m, s, _r in last.values()
+            if s in (Message.Status.CREATED, Message.Status.SENDING)
+        ),
+        "people": len(last),
     }

@@ -254,8 +254,14 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
         Campaign.objects.select_related("content", "segment", "content_version"), uuid=uuid
     )
     written = campaign.outbox_written_at is not None
-    explained = None if written or campaign.sandbox else audience.explain(campaign)
-    count = campaign.planned_recipients if written else (explained.recipients if explained else 0)
+    outcome = audience.outcome(campaign) if written and not campaign.sandbox else None
+    # Before launch, and after it while no message has been processed yet (a night launch), the
+    # page predicts; once sending has begun it reports what happened.
+    predicting = not campaign.sandbox and (
+        not written or (outcome is not None and outcome["waiting"] == outcome["people"])
+    )
+    explained = audience.explain(campaign) if predicting else None
+    count = explained.recipients if explained else campaign.planned_recipients
     version = campaign.content_version or content_services.version_of(campaign.content)
     sample = campaign_services.values_for("Lò Văn Hùng", "Phường Tô Hiệu")
     previews = [
@@ -272,7 +278,7 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
             "campaign": campaign,
             "count": count,
             "explained": explained,
-            "outcome": audience.outcome(campaign) if written and not campaign.sandbox else None,
+            "outcome": None if predicting else outcome,
             "estimate": campaign_services.estimate(campaign, count),
             "previews": previews,
             "channel_labels": [Channel(c).label for c in campaign.channels],

@@ -30,9 +30,7 @@ def _limit(provider: str) -> int | None:
 
 def limits() -> dict[str, int]:
     """Route → monthly limit of the active budgets (read once per dispatched batch)."""
-    return {
-        b.provider: int(b.monthly_limit) for b in ChannelBudget.objects.filter(is_active=True)
-    }
+    return {b.provider: int(b.monthly_limit) for b in ChannelBudget.objects.filter(is_active=True)}
 
 
 def take(*, provider: str, amount: int, known_limits: dict[str, int] | None = None) -> bool:

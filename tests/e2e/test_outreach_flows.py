@@ -184,6 +184,10 @@ def test_a_manager_builds_a_segment_reads_exclusions_and_cost_and_launches_at_ni
     assert "Chiến dịch đã bắt đầu nhưng chưa gửi tin nào" in banner
     assert "07:00 ngày 01/12/2026" in banner and "07:00–22:00" in banner
     assert "Đang gửi" in manager.text()
+    # Nothing was processed yet: the page still explains who will be left out, and why.
+    after = rows(page, "explained-count")
+    assert ["Loại: Chưa đồng ý nhận tin qua kênh đã chọn", "−\xa02"] in after
+    assert after[-1] == ["Sẽ nhận tin", "5"]
     manager.shot("19-03-launched-at-night")
     assert night_site["fake"].state.received == []  # nothing went out at night
     manager.close()
