@@ -193,7 +193,7 @@ def take_cap_slots(messages: list[Message], now: dt.datetime) -> set[int]:
     transaction-scoped advisory lock per person (taken in id order, so two workers never
     deadlock), and the count reads what other workers committed before the lock was granted.
     A row keeps its slot across retries; it gives it back when it ends without reaching the
-    person (``_release_slot``)."""
+    person (skipped, permanent or technical failure) or is handed back unsent (``_release``)."""
     capped = [m for m in messages if m.campaign_id is not None and m.person_id is not None]
     if not capped:
         return set()
@@ -234,10 +234,6 @@ def take_cap_slots(messages: list[Message], now: dt.datetime) -> set[int]:
         if taking:
             Message.objects.filter(id__in=taking).update(counted_at=now)
     return refused
-
-
-def _release_slot(message_id: int) -> None:
-    Message.objects.filter(id=message_id, counted_at__isnull=False).update(counted_at=None)
 
 
 # --- sending ------------------------------------------------------------------------------------
@@ -312,7 +308,7 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         except ChannelError as error:
             if error.code != "duplicate" and route in budget_limits:
                 budgets.refund(provider=route, amount=cost)
-            m.provider = route
+            m.provider, m.sender = route, sender.sender
             if _failed(m, error, cost=cost):
                 result.retried += 1
             else:
@@ -324,12 +320,14 @@ def send_claimed(ids: list[int]) -> DispatchResult:
 
 
 def _release(ids: list[int], when: dt.datetime) -> int:
-    """Hand claimed rows back untouched (no provider was called for them)."""
+    """Hand claimed rows back untouched (no provider was called for them); their cap slots go
+    back too."""
     return Message.objects.filter(id__in=ids, status=S.SENDING).update(
         status=S.CREATED,
         lease_until=None,
         attempts=F("attempts") - 1,
         next_attempt_at=when,
+        counted_at=None,
     )
 
 

@@ -41,7 +41,7 @@ from tests.outreach.conftest import (
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
-BROKER_DB = 15  # a Redis database of its own, emptied before each run
+BROKER_DB = 15  # a Redis database of its own, emptied before each run (see redis_url)
 
 
 def own_group_dying_with_parent() -> None:
@@ -67,7 +67,11 @@ def redis_url() -> str:
             "REDIS_URL is not set: run the suite with `make test` (it finds or starts Redis), "
             "or set REDIS_URL=redis://127.0.0.1:6379/0"
         )
-    return url.rsplit("/", 1)[0] + f"/{BROKER_DB}"
+    # Runs that share one Redis with different REDIS_URL databases (K) get different broker
+    # databases (15 - K), so that one run's flush never empties another's queues.
+    base, _, db = url.rpartition("/")
+    own = int(db) if db.isdigit() else 0
+    return f"{base}/{(BROKER_DB - own) % 16}"
 
 
 class Topology:
