@@ -260,7 +260,7 @@ def campaign_detail(request: HttpRequest, uuid: UUID) -> HttpResponse:
     predicting = not campaign.sandbox and (
         not written or (outcome is not None and outcome["waiting"] == outcome["people"])
     )
-    explained = audience.explain(campaign) if predicting else None
+    explained = audience.explain_cached(campaign) if predicting else None
     count = explained.recipients if explained else campaign.planned_recipients
     version = campaign.content_version or content_services.version_of(campaign.content)
     sample = campaign_services.values_for("Lò Văn Hùng", "Phường Tô Hiệu")
