@@ -306,3 +306,49 @@ class BudgetTests:
     def test_the_budget_month_follows_vietnam_time(self):
         assert budgets.month_start(dt.date(2026, 3, 31)) == dt.date(2026, 3, 1)
         assert budgets.month_start(timezone.localdate()).day == 1
+
+
+class ProfilePayloadTests:
+    def test_the_esms_request_carries_type_unicode_request_id_and_callback(
+        self, fake, officer, editor, approver, manager
+    ):
+        with override_settings(
+            OUTREACH_SMS_GATEWAY="esms",
+            OUTREACH_GATEWAY_API_KEY="k",
+            OUTREACH_GATEWAY_SECRET_KEY="s",
+            OUTREACH_GATEWAY_BRANDNAME="CA SON LA",
+            OUTREACH_GATEWAY_SMS_TYPE="ads",
+            OUTREACH_GATEWAY_UNICODE=True,
+        ):
+            campaign = campaign_to(officer, editor, approver, manager, "0961234567")
+            message = Message.objects.get(campaign=campaign)
+            payload = gateway.GatewayBackend("esms").payload(message)
+        assert payload["Phone"] == "0961234567"
+        assert (payload["ApiKey"], payload["SecretKey"]) == ("k", "s")
+        assert (payload["SmsType"], payload["IsUnicode"]) == ("1", "1")
+        assert payload["RequestId"] == message.uuid.hex and len(payload["RequestId"]) <= 50
+        token = gateway.callback_token("esms", str(message.uuid))
+        assert payload["CallbackUrl"].endswith(f"/gateway/esms/{message.uuid}/{token}/")
+        assert payload["Content"] == message.body and "TempID" not in payload
+
+    def test_a_template_id_profile_sends_the_template_and_its_parameters(
+        self, fake, officer, editor, approver, manager
+    ):
+        profiles = {"esms": {"content_mode": "template", "template_id": "TB-001"}}
+        with override_settings(OUTREACH_SMS_GATEWAY="esms", OUTREACH_GATEWAY_PROFILES=profiles):
+            campaign = campaign_to(officer, editor, approver, manager, "0961234567")
+            message = Message.objects.get(campaign=campaign)
+            payload = gateway.GatewayBackend("esms").payload(message)
+        assert payload["TempID"] == "TB-001" and payload["Params"] == [message.body]
+        assert "Content" not in payload
+
+    def test_speedsms_uses_basic_auth_a_list_of_84_numbers_and_reads_its_answer(
+        self, fake, officer, editor, approver, manager
+    ):
+        with override_settings(OUTREACH_SMS_GATEWAY="speedsms"):
+            campaign = campaign_to(officer, editor, approver, manager, "0961234567")
+            payload = gateway.GatewayBackend("speedsms").payload(
+                Message.objects.get(campaign=campaign)
+            )
+        assert payload["to"] == ["84961234567"] and payload["sms_type"] == 3
+        assert "ApiKey" not in payload
