@@ -754,7 +754,8 @@ PERSONAL_DATA_ROUTES = frozenset(
         "report-xlsx", "report-pdf", "audit-events", "audit-export",
         "case-list", "case-export", "case-page", "case-needs", "case-documents",
         "case-viewers", "case-close", "need-withdraw", "referral-detail", "referral-cancel",
-        "consent-withdraw", "search", "outreach-person-messages",
+        "consent-withdraw", "search", "outreach-person-messages", "outreach-person-zalo",
+        "outreach-console",
     }
 )  # fmt: skip
 NO_PERSONAL_DATA_ROUTES: dict[str, str] = {
@@ -781,6 +782,7 @@ NO_PERSONAL_DATA_ROUTES: dict[str, str] = {
     "hook-twilio-status": "provider callback (signature checked)",
     "hook-twilio-inbound": "provider callback (signature checked)",
     "hook-zalo": "provider callback (signature checked)",
+    "hook-gateway-report": "provider callback (per-message token checked, known ids only)",
     "outreach-home": "outreach: counts and content, no people",
     "outreach-content-new": "content library",
     "outreach-content-preview": "content library",
