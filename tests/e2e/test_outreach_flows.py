@@ -131,8 +131,12 @@ def test_a_manager_builds_a_segment_reads_exclusions_and_cost_and_launches_at_ni
     manager.go("/outreach/segments/new/")
     page.fill("#id_name", "Người về ở xã thử")
     page.select_option("#id_communes", str(night_site["commune"]["commune"]))
-    page.fill("#id_age_min", "41")  # the people of this test (born 1985), not the other tests'
+    # The people of this test (born 1985, back 30 days before the seeding day), not the demo
+    # people of the site nor the other tests'.
+    page.fill("#id_age_min", "41")
     page.fill("#id_age_max", "41")
+    page.fill("#id_days_since_release_min", "29")
+    page.fill("#id_days_since_release_max", "32")
     submit(page, "button[name=count]")
     assert "Số người trong nhóm: 9" in manager.text()  # open cases only
     submit(page, "button[name=save]")
