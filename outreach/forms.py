@@ -108,6 +108,15 @@ class SegmentForm(forms.Form):
 
 
 class CampaignForm(forms.Form):
+    """The wizard's first step. Its lists take the width of the page (a long content title must
+    not push a phone's page sideways)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "govuk-select")
+
     name = forms.CharField(label=_("Tên chiến dịch"), max_length=150)
     content = forms.ModelChoiceField(
         label=_("Nội dung (đã duyệt)"),
