@@ -180,7 +180,7 @@ def explain(campaign: Campaign, *, now: dt.datetime | None = None) -> Explained:
 
 def explain_cached(campaign: Campaign, seconds: int = 60) -> Explained:
     """``explain`` kept a minute: it reads every person of the segment (phones included, for the
-    carriers), and a running campaign's page refreshes itself every 10 seconds."""
+    carriers), and a running campaign's page is reloaded to follow its progress."""
     from django.core.cache import cache
 
     key = f"outreach:explain:{campaign.pk}:{campaign.updated_at.timestamp()}:{campaign.status}"

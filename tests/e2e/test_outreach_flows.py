@@ -52,13 +52,22 @@ Person.objects.filter(pk=people[5].pk).update(is_demo=True)
 for carrier, price in (("viettel", 795), ("vinaphone", 810), ("mobifone", 805), ("", 850)):
     SmsRate.objects.get_or_create(provider="esms", carrier=carrier,
                                   defaults={"price_per_segment": price})
-print(json.dumps({"commune": commune.pk, "name": commune.name}))
+# Users of this test alone: their TOTP devices see the moved clock (a code of 30/11 22:52 would
+# make the other tests' codes for a shared user look replayed).
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from registry.models import Agency, Membership, Role
+keys = {}
+for name, role in (("truyen-thong-dem", Role.OUTREACH_MANAGER), ("ca-tinh-dem", Role.PROVINCIAL_POLICE)):
+    user = User.objects.create_user(name, password="mat-khau-e2e-2026")
+    Membership.objects.create(user=user, role=role, agency=Agency.objects.get(code="cong-an-tinh"))
+    keys[name] = TOTPDevice.objects.create(user=user, name="e2e", confirmed=True).bin_key.hex()
+print(json.dumps({"commune": commune.pk, "name": commune.name, "keys": keys}))
 """
 
 SERVER = """
 import datetime as dt, sys, runpy, time_machine
 time_machine.travel(dt.datetime.fromisoformat(sys.argv[1]), tick=True).start()
-sys.argv = ["manage.py", "runserver", sys.argv[2], "--noreload"]
+sys.argv = ["manage.py", "runserver", sys.argv[2], "--noreload", "--nostatic"]
 runpy.run_path("manage.py", run_name="__main__")
 """
 
@@ -99,6 +108,7 @@ def night_site(site):
     try:
         yield {
             **site,
+            "keys": {**site["keys"], **commune["keys"]},
             "url": f"http://127.0.0.1:{port}",
             "clock": lambda: NIGHT.timestamp() + (time.time() - started),
             "commune": commune,
@@ -126,7 +136,7 @@ def rows(page, table: str) -> list[list[str]]:
 def test_a_manager_builds_a_segment_reads_exclusions_and_cost_and_launches_at_night(
     browser, night_site
 ) -> None:
-    manager = Phone(browser, night_site, "truyen-thong", clock=night_site["clock"])
+    manager = Phone(browser, night_site, "truyen-thong-dem", clock=night_site["clock"])
     page = manager.page
     manager.go("/outreach/segments/new/")
     page.fill("#id_name", "Người về ở xã thử")
@@ -175,7 +185,7 @@ def test_a_manager_builds_a_segment_reads_exclusions_and_cost_and_launches_at_ni
     submit(page, "button:has-text('Gửi Công an tỉnh duyệt')")
     campaign_url = page.url
 
-    approver = Phone(browser, night_site, "ca-tinh", clock=night_site["clock"])
+    approver = Phone(browser, night_site, "ca-tinh-dem", clock=night_site["clock"])
     approver.page.goto(campaign_url)
     submit(approver.page, "button:has-text('Duyệt chiến dịch')")
     assert "Đã duyệt" in approver.text()
