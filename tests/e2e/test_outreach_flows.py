@@ -57,7 +57,8 @@ for carrier, price in (("viettel", 795), ("vinaphone", 810), ("mobifone", 805), 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from registry.models import Agency, Membership, Role
 keys = {}
-for name, role in (("truyen-thong-dem", Role.OUTREACH_MANAGER), ("ca-tinh-dem", Role.PROVINCIAL_POLICE)):
+night_users = (("truyen-thong-dem", Role.OUTREACH_MANAGER), ("ca-tinh-dem", Role.PROVINCIAL_POLICE))
+for name, role in night_users:
     user = User.objects.create_user(name, password="mat-khau-e2e-2026")
     Membership.objects.create(user=user, role=role, agency=Agency.objects.get(code="cong-an-tinh"))
     keys[name] = TOTPDevice.objects.create(user=user, name="e2e", confirmed=True).bin_key.hex()
