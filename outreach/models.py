@@ -128,6 +128,7 @@ class ContentVersion(BaseModel):
     is_offer = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("phiên bản nội dung")
         constraints = [
             models.UniqueConstraint(fields=["content", "number"], name="one_row_per_version")
         ]
@@ -395,6 +396,7 @@ class DeliveryReceipt(BaseModel):
     applied = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("báo cáo phát tin")
         constraints = [
             models.UniqueConstraint(
                 fields=["message", "provider_status"], name="one_receipt_per_status"
@@ -464,6 +466,9 @@ class InboundMessage(PublicModel):
     def __str__(self) -> str:
         return f"{self.channel} {self.created_at:%Y-%m-%d %H:%M}"
 
+    class Meta:
+        verbose_name = _("tin nhắn đến")
+
 
 class ZaloFollower(BaseModel):
     """A follower of the Official Account (ids are OA-scoped), linked to a person when they send
@@ -478,6 +483,9 @@ class ZaloFollower(BaseModel):
     linked_at = models.DateTimeField(null=True, blank=True)
     link_attempts = models.PositiveSmallIntegerField(default=0)
     link_attempts_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("người theo dõi Zalo OA")
 
 
 class ZaloLinkCode(BaseModel):
@@ -501,6 +509,9 @@ class ZaloLinkCode(BaseModel):
     follower = models.ForeignKey(
         ZaloFollower, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    class Meta:
+        verbose_name = _("mã liên kết Zalo")
 
 
 class SmsRate(BaseModel):
@@ -550,6 +561,7 @@ class BudgetSpend(BaseModel):
     spent = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("chi phí gửi tin")
         constraints = [
             models.UniqueConstraint(fields=["provider", "month"], name="one_spend_per_month")
         ]
@@ -568,6 +580,9 @@ class ProviderToken(PublicModel):
 
     def __str__(self) -> str:
         return self.provider
+
+    class Meta:
+        verbose_name = _("mã truy cập nhà cung cấp")
 
 
 class Question(PublicModel):
@@ -616,3 +631,7 @@ class PhoneCode(BaseModel):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác minh số điện thoại")
+
