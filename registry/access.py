@@ -798,3 +798,13 @@ NO_PERSONAL_DATA_ROUTES: dict[str, str] = {
     "outreach-questions": "questions from the public website, not registry records",
     "outreach-question-action": "questions from the public website, not registry records",
 }
+
+# The HCD forms (registry/views/documents.py): a case's forms are personal data; the templates
+# and the periodic reports' pages hold figures and dates only (their downloads are audited).
+PERSONAL_DATA_ROUTES = PERSONAL_DATA_ROUTES | {"case-dossier", "case-form"}
+NO_PERSONAL_DATA_ROUTES.update(
+    {
+        "document-templates": "the forms' templates: layouts and dates, no record",
+        "document-template-file": "a form's template (fields as {{ names }}, no record)",
+    }
+)

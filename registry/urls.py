@@ -90,3 +90,20 @@ urlpatterns = [
     path("audit/", audit.audit_events, name="audit-events"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]
+# The HCD forms (Circular 10/2024): a case's dossier, the templates, the periodic reports.
+from registry.views import documents  # noqa: E402
+
+urlpatterns += [
+    path("cases/<uuid:uuid>/dossier/", documents.case_dossier, name="case-dossier"),
+    re_path(
+        rf"^cases/(?P<uuid>{UUID})/forms/(?P<code>HCD-\d\d)\.(?P<fmt>docx|pdf)$",
+        documents.case_form,
+        name="case-form",
+    ),
+    path("documents/templates/", documents.document_templates, name="document-templates"),
+    re_path(
+        r"^documents/templates/(?P<code>HCD-\d\d)\.docx$",
+        documents.document_template_file,
+        name="document-template-file",
+    ),
+]
