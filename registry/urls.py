@@ -106,4 +106,27 @@ urlpatterns += [
         documents.document_template_file,
         name="document-template-file",
     ),
+    path("reports/periodic/", documents.periodic_reports, name="periodic-reports"),
+    path(
+        "reports/periodic/submissions/",
+        documents.periodic_submissions,
+        name="periodic-submissions",
+    ),
+    re_path(
+        r"^reports/periodic/(?P<form>HCD-1[23])/(?P<kind>month|quarter|half|year)/(?P<year>\d{4})/"
+        r"(?P<number>\d{1,2})\.(?P<fmt>docx|pdf)$",
+        documents.periodic_report_file,
+        name="periodic-report-file",
+    ),
+    re_path(
+        r"^reports/periodic/(?P<form>HCD-1[23])/(?P<kind>month|quarter|half|year)/(?P<year>\d{4})/"
+        r"(?P<number>\d{1,2})/sent/$",
+        documents.periodic_report_sent,
+        name="periodic-report-sent",
+    ),
+    re_path(
+        r"^communes/(?P<code>\d{5})/forms/HCD-09\.(?P<fmt>docx|pdf)$",
+        documents.commune_form,
+        name="commune-form",
+    ),
 ]
