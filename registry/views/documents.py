@@ -46,7 +46,7 @@ A = AccessEvent.Action
 STATUS_LABELS = {
     documents.PRESENT: (gettext_lazy("Đã có dữ liệu"), "green"),
     documents.MISSING: (gettext_lazy("Còn thiếu"), "red"),
-    documents.NOT_NEEDED: (gettext_lazy("Khi cần"), "grey"),
+    documents.NOT_NEEDED: (gettext_lazy("Chưa cần"), "grey"),
 }
 
 
