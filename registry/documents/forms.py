@@ -7,8 +7,11 @@ quarterly groups, failure to report, transfers, end of management) — over its 
 with no data prints as ``BLANK``, a dotted line to fill in by hand, so that every form can be
 printed at any step.
 
-To wire a workflow model in, pass its values as ``extra`` (or wrap the provider): the keys each
-form reads beyond the common ones are listed in ``FormSpec.extra_fields``.
+To wire a workflow model in, pass its values as ``extra``, or replace the form's entry:
+``FORMS["HCD-08"] = dataclasses.replace(FORMS["HCD-08"], provider=…, presence=…)`` — a provider
+that reads the helper's report and calls ``case_provider(…)(case, viewer, on, extra)``, a presence
+that says whether the report of the quarter is recorded. The keys each form reads beyond the
+common ones are listed in ``FormSpec.extra_fields``.
 """
 
 from __future__ import annotations
@@ -351,10 +354,13 @@ FORMS: dict[str, FormSpec] = {
                                                  "period_end", "assessment", "proposals")),
     )
 }  # fmt: skip
-CASE_FORMS = [spec for spec in FORMS.values() if spec.scope == "case"]
 
 
 def dossier(case: Case) -> list[tuple[FormSpec, str]]:
     """Each case form with PRESENT, MISSING or NOT_NEEDED for this case."""
     kinds = set(case.milestones.values_list("kind", flat=True))
-    return [(spec, spec.presence(case, kinds)) for spec in CASE_FORMS if spec.presence]
+    return [
+        (spec, spec.presence(case, kinds))
+        for spec in FORMS.values()
+        if spec.scope == "case" and spec.presence
+    ]

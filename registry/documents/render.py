@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
 
 from registry.documents import defaults
 from registry.models import DocumentTemplate
@@ -55,8 +56,14 @@ def default_content(code: str) -> bytes:
 
 
 def render_docx(chosen: ChosenTemplate, context: dict[str, Any]) -> bytes:
+    """The template filled in. Uploaded templates are Jinja run on the server: a sandboxed
+    environment keeps one from reaching Python's internals (``{{ x.__class__ … }}``)."""
     document = DocxTemplate(io.BytesIO(chosen.content))
-    document.render({"title": chosen.title, **context}, autoescape=True)
+    document.render(
+        {"title": chosen.title, **context},
+        jinja_env=SandboxedEnvironment(autoescape=True),
+        autoescape=True,
+    )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

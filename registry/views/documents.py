@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from jinja2 import TemplateError
 
 from registry import access
 from registry.audit import audit_record
@@ -48,6 +51,25 @@ STATUS_LABELS = {
     documents.MISSING: (gettext_lazy("Còn thiếu"), "red"),
     documents.NOT_NEEDED: (gettext_lazy("Chưa cần"), "grey"),
 }
+
+
+def template_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A template in force that fails to fill (an uploaded one with a wrong field or a forbidden
+    expression) answers with what to do instead of a server error page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except TemplateError as error:
+            return HttpResponse(
+                _("Mẫu đang áp dụng không điền được (%(e)s). Báo Công an tỉnh sửa mẫu tại trang "
+                  "Mẫu giấy tờ HCD.") % {"e": error},
+                status=500,
+                content_type="text/plain; charset=utf-8",
+            )  # fmt: skip
+
+    return wrapper
 
 
 def file_response(body: bytes, content_type: str, name: str) -> HttpResponse:
@@ -93,6 +115,7 @@ def case_dossier(request: HttpRequest, uuid: str) -> HttpResponse:
 
 
 @verified_required
+@template_errors
 def case_form(request: HttpRequest, uuid: str, code: str, fmt: str) -> HttpResponse:
     access.require(request.user, "case.export")
     spec = documents.FORMS.get(code.upper())
@@ -275,6 +298,7 @@ def periodic_reports(request: HttpRequest) -> HttpResponse:
 
 
 @verified_required
+@template_errors
 def periodic_report_file(
     request: HttpRequest, form: str, kind: str, year: str, number: str, fmt: str
 ) -> HttpResponse:
@@ -395,6 +419,7 @@ def periodic_submissions(request: HttpRequest) -> HttpResponse:
 
 
 @verified_required
+@template_errors
 def commune_form(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """HCD-09, the commune's quarterly list by group: names, so an audited export."""
     access.require(request.user, "case.export")

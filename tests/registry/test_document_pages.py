@@ -119,3 +119,23 @@ class TemplatePageTests:
         assert "PHIẾU THÔNG TIN (SỬA ĐỔI)" in docx_text(later.docx)
         assert client.get("/documents/templates/").status_code == 403  # commune: no admin.use
         assert io.BytesIO(version.content).read(2) == b"PK"
+
+
+def test_a_template_that_fails_to_fill_says_what_to_do(client, lan, case) -> None:
+    from docx import Document
+
+    from registry.services.documents import document_template_upload
+
+    document = Document()
+    document.add_paragraph("{{ title.__class__.__mro__ }}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    document_template_upload(
+        actor=lan, form="HCD-03", title="X", content=buffer.getvalue(), file_name="x.docx",
+        valid_from=dt.date(2024, 7, 1),
+    )  # fmt: skip
+    factories.sign_in(client, lan)
+    broken = client.get(f"/cases/{case.uuid}/forms/HCD-03.docx")
+    assert (
+        broken.status_code == 500 and "Mẫu đang áp dụng không điền được" in broken.content.decode()
+    )

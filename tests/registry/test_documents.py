@@ -171,3 +171,20 @@ class PdfTests:
             if document.code not in ("HCD-12", "HCD-13"):
                 assert "Lò Văn Pàng" in text, document.code
         assert Path(render.soffice()).exists()
+
+
+class SandboxTests:
+    def test_an_uploaded_template_cannot_reach_python_internals(self, officer, demo_case) -> None:
+        from docx import Document as NewDocument
+        from jinja2.exceptions import SecurityError
+
+        document = NewDocument()
+        document.add_paragraph("{{ title.__class__.__mro__[1].__subclasses__() }}")
+        buffer = io.BytesIO()
+        document.save(buffer)
+        document_template_upload(
+            actor=officer, form="HCD-01", title="X", content=buffer.getvalue(),
+            file_name="x.docx", valid_from=dt.date(2024, 7, 1),
+        )  # fmt: skip
+        with pytest.raises(SecurityError):
+            case_document("HCD-01", demo_case, officer, today())
