@@ -289,6 +289,7 @@ def periodic_reports(request: HttpRequest) -> HttpResponse:
             "communes": choices.order_by("folded_name"),
             "whole": whole,
             "can_send": access.has(request.user, "case.export"),
+            "can_templates": access.has(request.user, "admin.use"),
             "can_list": place is not None and access.has(request.user, "case.export"),
             "quarter": (today.month - 1) // 3 + 1,
             "year": today.year,
