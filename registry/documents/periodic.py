@@ -18,7 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.utils import timezone
 
 from registry import access
@@ -28,12 +28,15 @@ from registry.models import (
     Case,
     CaseMilestone,
     CustodyRecord,
+    Need,
+    Referral,
     ReportingRule,
     ReportSubmission,
     User,
 )
-from registry.reports import figures as report_figures
-from registry.reports.periods import Period, Scope
+from registry.models.loans import LoanApplication
+from registry.models.training import Enrollment, JobPlacement
+from registry.reports.periods import Scope
 
 KINDS = {  # kind → (periods in a year, months in a period, the label)
     "month": (12, 1, "Tháng {n}/{y}"),
@@ -213,6 +216,8 @@ def statistics(
     cases = (
         access.report_rows_for_user(user, Case.objects.all())
         .filter(scope.case_q())
+        # Every figure below is about cases still open at the start or closed since.
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
         .annotate(
             presented=FilteredRelation("milestones", condition=Q(milestones__kind=K.PRESENTED))
         )
@@ -248,30 +253,61 @@ def statistics(
 def work_report(
     user: User, commune: AdministrativeUnit | None, start: dt.date, end: dt.date
 ) -> list[tuple[str, Any]]:
-    """HCD-13: the statistics, then the support given in the period (needs, referrals, training
-    and jobs, loans), from the province report's own sections."""
+    """HCD-13: the statistics, then the support given in the period — needs identified,
+    referrals sent (and how they ended), training, jobs and loans — one aggregate each, under the
+    same access rule as the province report (``access.report_rows_for_user``)."""
     rows = statistics(user, commune, start, end)
-    context = report_figures.ReportContext(
-        user, Period("custom", start, end), _scope(commune), timezone.localdate()
+    scope = _scope(commune)
+    midnight = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    next_midnight = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(1), dt.time.min))
+    needs = (
+        access.report_rows_for_user(user, Need.objects.all())
+        .filter(scope.case_q("case__"), created_at__gte=midnight, created_at__lt=next_midnight)
+        .count()
     )
-    needs = report_figures.needs_section(context).tables[0]
-    rows.append(("Nhu cầu hỗ trợ được xác định", sum(r.values[0] or 0 for r in needs.rows)))
-    referrals = report_figures.referrals_section(context).tables[0]
-    total = referrals.value("total", 0)
+    S = Referral.Status  # noqa: N806
+    today = timezone.localdate()
+    referrals = (
+        access.report_rows_for_user(user, Referral.objects.all())
+        .filter(scope.referral_q(), sent_at__gte=midnight, sent_at__lt=next_midnight)
+        .aggregate(
+            sent=Count("id"),
+            achieved=Count("id", filter=Q(status=S.COMPLETED, outcome=Referral.Outcome.ACHIEVED)),
+            overdue=Count(
+                "id",
+                filter=Q(responded_at__isnull=True, status=S.REQUESTED, response_due__lt=today)
+                | Q(responded_at__date__gt=F("response_due")),
+            ),
+        )
+    )
+    work = scope.referral_q("referral__")
+    enrolled = (
+        access.report_rows_for_user(user, Enrollment.objects.all())
+        .filter(work, course__starts_on__range=(start, end))
+        .count()
+    )
+    placed = (
+        access.report_rows_for_user(user, JobPlacement.objects.all())
+        .filter(work, started_on__range=(start, end))
+        .count()
+    )
+    loans = access.report_rows_for_user(user, LoanApplication.objects.all()).filter(
+        scope.work_q("referral__", "case__"),
+        Q(applied_on__range=(start, end)) | Q(disbursed_on__range=(start, end)),
+    )
+    loan_counts = loans.aggregate(
+        applied=Count("id", filter=Q(applied_on__range=(start, end))),
+        disbursed=Count("id", filter=Q(disbursed_on__range=(start, end))),
+    )
     rows += [
-        ("Đề nghị hỗ trợ đã gửi cơ quan chức năng", total),
-        ("— hoàn thành, đạt", referrals.value("total", 1)),
-        ("— quá hạn trả lời", referrals.value("total", 7)),
-    ]
-    training = report_figures.training_section(context).tables[0]
-    rows += [
-        ("Người tham gia học nghề", training.value("enrolled")),
-        ("Người có việc làm (bắt đầu trong kỳ)", training.value("placed")),
-    ]
-    loans = report_figures.loans_section(context).tables[0]
-    rows += [
-        ("Hồ sơ vay vốn đề nghị", loans.value("total", 0)),
-        ("Hồ sơ vay vốn được giải ngân", loans.value("disbursed", 0)),
+        ("Nhu cầu hỗ trợ được xác định", needs),
+        ("Đề nghị hỗ trợ đã gửi cơ quan chức năng", referrals["sent"]),
+        ("— hoàn thành, đạt", referrals["achieved"]),
+        ("— quá hạn trả lời", referrals["overdue"]),
+        ("Người tham gia học nghề", enrolled),
+        ("Người có việc làm (bắt đầu trong kỳ)", placed),
+        ("Hồ sơ vay vốn đề nghị", loan_counts["applied"]),
+        ("Hồ sơ vay vốn được giải ngân", loan_counts["disbursed"]),
     ]
     return rows
 

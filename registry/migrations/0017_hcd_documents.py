@@ -109,5 +109,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('form', 'period_kind', 'period_start', 'commune'), name='one_submission_per_period', nulls_distinct=False)],
             },
         ),
+        migrations.AddIndex(
+            model_name='casemilestone',
+            index=models.Index(fields=['kind', 'date', 'case'], name='milestone_kind_date_idx'),
+        ),
         migrations.RunPython(seed_rules, migrations.RunPython.noop),
     ]
