@@ -188,3 +188,12 @@ class SandboxTests:
         )  # fmt: skip
         with pytest.raises(SecurityError):
             case_document("HCD-01", demo_case, officer, today())
+
+
+def test_the_defaults_are_written_out_for_editing(tmp_path) -> None:
+    from django.core.management import call_command
+
+    call_command("document_defaults", "--out", str(tmp_path), stdout=io.StringIO())
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert len(written) == 13 and written[0] == "mau-hcd-01.docx"
+    assert "Mẫu HCD-13 ban hành kèm theo" in docx_text((tmp_path / "mau-hcd-13.docx").read_bytes())
