@@ -798,3 +798,17 @@ NO_PERSONAL_DATA_ROUTES: dict[str, str] = {
     "outreach-questions": "questions from the public website, not registry records",
     "outreach-question-action": "questions from the public website, not registry records",
 }
+
+# The HCD forms (registry/views/documents.py): a case's forms are personal data; the templates
+# and the periodic reports' pages hold figures and dates only (their downloads are audited).
+PERSONAL_DATA_ROUTES = PERSONAL_DATA_ROUTES | {"case-dossier", "case-form", "commune-form"}
+NO_PERSONAL_DATA_ROUTES.update(
+    {
+        "document-templates": "the forms' templates: layouts and dates, no record",
+        "document-template-file": "a form's template (fields as {{ names }}, no record)",
+        "periodic-reports": "a commune's reporting calendar: periods, dates, who sent",
+        "periodic-report-file": "HCD-12/13 figures within the viewer's scope (download audited)",
+        "periodic-report-sent": "records that a report was sent",
+        "periodic-submissions": "which communes sent each period's report",
+    }
+)

@@ -485,3 +485,13 @@ class ImportTermAdmin(PolicyAdmin):
     list_display = ["text", "kind", "value"]
     list_filter = ["kind"]
     search_fields = ["text"]
+
+
+@admin.register(models.ReportingRule)
+class ReportingRuleAdmin(PolicyAdmin):
+    """The periodic reports' cut-off day, days to send and recipient, between two dates: the
+    province edits the recipient when the bodies change (district police ended 01/03/2025)."""
+
+    list_display = ["form", "period_kind", "cutoff_day", "due_days", "recipient", "valid_from",
+                    "valid_to"]  # fmt: skip
+    list_filter = ["form", "period_kind"]

@@ -90,3 +90,43 @@ urlpatterns = [
     path("audit/", audit.audit_events, name="audit-events"),
     path("audit/export.csv", audit.audit_export, name="audit-export"),
 ]
+# The HCD forms (Circular 10/2024): a case's dossier, the templates, the periodic reports.
+from registry.views import documents  # noqa: E402
+
+urlpatterns += [
+    path("cases/<uuid:uuid>/dossier/", documents.case_dossier, name="case-dossier"),
+    re_path(
+        rf"^cases/(?P<uuid>{UUID})/forms/(?P<code>HCD-\d\d)\.(?P<fmt>docx|pdf)$",
+        documents.case_form,
+        name="case-form",
+    ),
+    path("documents/templates/", documents.document_templates, name="document-templates"),
+    re_path(
+        r"^documents/templates/(?P<code>HCD-\d\d)\.docx$",
+        documents.document_template_file,
+        name="document-template-file",
+    ),
+    path("reports/periodic/", documents.periodic_reports, name="periodic-reports"),
+    path(
+        "reports/periodic/submissions/",
+        documents.periodic_submissions,
+        name="periodic-submissions",
+    ),
+    re_path(
+        r"^reports/periodic/(?P<form>HCD-1[23])/(?P<kind>month|quarter|half|year)/(?P<year>\d{4})/"
+        r"(?P<number>\d{1,2})\.(?P<fmt>docx|pdf)$",
+        documents.periodic_report_file,
+        name="periodic-report-file",
+    ),
+    re_path(
+        r"^reports/periodic/(?P<form>HCD-1[23])/(?P<kind>month|quarter|half|year)/(?P<year>\d{4})/"
+        r"(?P<number>\d{1,2})/sent/$",
+        documents.periodic_report_sent,
+        name="periodic-report-sent",
+    ),
+    re_path(
+        r"^communes/(?P<code>\d{5})/forms/HCD-09\.(?P<fmt>docx|pdf)$",
+        documents.commune_form,
+        name="commune-form",
+    ),
+]

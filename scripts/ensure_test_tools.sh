@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Programs the tests drive, from Debian's packages (no downloaded browser): Chromium for the
-# end-to-end tests, pdftotext (poppler-utils) to read back the PDF reports.
+# end-to-end tests, pdftotext (poppler-utils) to read back the PDF reports, LibreOffice for the
+# HCD forms as PDF.
 set -eu
 missing=""
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="chromium"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+# LibreOffice headless turns the HCD forms (DOCX) into PDF; DejaVu fonts carry Vietnamese.
+command -v soffice >/dev/null 2>&1 || missing="$missing libreoffice-writer-nogui"
+[ -d /usr/share/fonts/truetype/dejavu ] || missing="$missing fonts-dejavu"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Cài $missing cho các bài kiểm thử / installing $missing for the tests…"

@@ -185,6 +185,9 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "outreach-person-messages": ("officer", "get", f"/outreach/people/{p.uuid}/messages/", {}),
         "outreach-person-zalo": ("officer", "get", f"/outreach/people/{p.uuid}/zalo/", {}),
         "outreach-console": ("officer", "get", "/outreach/console/", {}),
+        "case-dossier": ("officer", "get", f"/cases/{c.uuid}/dossier/", {}),
+        "case-form": ("officer", "get", f"/cases/{c.uuid}/forms/HCD-05.docx", {}),
+        "commune-form": ("officer", "get", f"/communes/{c.commune.code}/forms/HCD-09.docx", {}),
     }  # fmt: skip
 
 

@@ -94,3 +94,11 @@ from registry.models.privacy import (  # noqa: E402
 )
 
 __all__ += ["DataSubjectRequest", "DataSubjectRequestRule", "RequestKind"]
+from registry.models.documents import (  # noqa: E402
+    DocumentTemplate,
+    FormCode,
+    ReportingRule,
+    ReportSubmission,
+)
+
+__all__ += ["DocumentTemplate", "FormCode", "ReportingRule", "ReportSubmission"]

@@ -192,6 +192,9 @@ class CaseMilestone(PublicModel):
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="one_milestone_per_kind")
         ]
+        # Reports count milestones of a kind in a period (arrivals, presentations) and join each
+        # case to its presentation date: both read this index, not the whole table.
+        indexes = [models.Index(fields=["kind", "date", "case"], name="milestone_kind_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"

@@ -182,6 +182,7 @@ TABS = (
     ("timeline", gettext_lazy("Diễn biến"), "case-timeline", None),
     ("needs", gettext_lazy("Nhu cầu, đề nghị"), "case-needs", "need.view"),
     ("documents", gettext_lazy("Giấy tờ"), "case-documents", "case.transition"),
+    ("dossier", gettext_lazy("Hồ sơ HCD"), "case-dossier", "case.export"),
     ("viewers", gettext_lazy("Ai đã xem"), "case-viewers", "access.who_viewed"),
 )
 

@@ -202,6 +202,7 @@ MORE = (
     ),
     (_("Câu hỏi của người dân"), "outreach-questions", ("question.answer",)),
     (_("Báo cáo, thống kê"), "reports", ("report.view",)),
+    (_("Báo cáo định kỳ HCD-12, HCD-13"), "periodic-reports", ("case.export",)),
     (_("Nhật ký truy cập"), "audit-events", ("audit.view",)),
 )
 

@@ -30,8 +30,8 @@ DENY = [
 DENY_RE = re.compile(r"(?<![\w])(" + "|".join(map(re.escape, DENY)) + r")(?![\w])", re.IGNORECASE)
 # Not pages of the workspace, or not pages at all.
 SKIP = re.compile(
-    r"^/(admin|api|static|huong-thien|outreach/hooks)/|/account/logout/|\.(csv|xlsx|pdf|json)$"
-    r"|/export|/template\.|/data\.(json|pdf)"
+    r"^/(admin|api|static|huong-thien|outreach/hooks)/|/account/logout/"
+    r"|\.(csv|xlsx|pdf|json|docx)(\?|$)|/export|/template\.|/data\.(json|pdf)"
 )
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PER_PATTERN = 2  # pages of the same shape visited (two cases, two referrals …)
