@@ -798,3 +798,57 @@ NO_PERSONAL_DATA_ROUTES: dict[str, str] = {
     "outreach-questions": "questions from the public website, not registry records",
     "outreach-question-action": "questions from the public website, not registry records",
 }
+
+
+# --- the police's legal workflow (Circular 10/2024 art. 9–15) -----------------------------------
+from registry.models.supervision import (  # noqa: E402
+    DetentionPeriod,
+    EndOfManagement,
+    Helper,
+    HelperAssignment,
+    HelperReport,
+    QuarterlyGroup,
+    ReportingFailure,
+    Transfer,
+)
+
+for _model in (
+    HelperAssignment,
+    HelperReport,
+    QuarterlyGroup,
+    DetentionPeriod,
+    ReportingFailure,
+    EndOfManagement,
+    Transfer,
+):
+    PERSON_PATH[_model] = "case__person"
+
+
+def supervision_rows_for_user(user: User, model: type[M]) -> QuerySet[M]:
+    """Rows of a supervision model (by its ``case``) the user may see: the cases the user sees with
+    ``case.transition`` (the police) or ``case.assign_helper`` (the commune committee, which decides
+    helpers and the end of management)."""
+    q = _scope(user, "case.transition", "case__")
+    if q is None:
+        return model.objects.all()  # type: ignore[attr-defined]
+    q |= _scope(user, "case.assign_helper", "case__") or Q(pk__in=[])
+    return model.objects.filter(q)  # type: ignore[attr-defined]
+
+
+def helper_list_for_user(user: User) -> QuerySet[Helper]:
+    """Helpers registered in the user's communes (police and commune committee)."""
+    if sees_whole_province(user, "case.transition"):
+        return Helper.objects.all()
+    units = units_for(user, "case.transition") | units_for(user, "case.assign_helper")
+    return Helper.objects.filter(commune_id__in=units)
+
+
+def transfer_list_for_user(user: User) -> QuerySet[Transfer]:
+    """Transfers from or to the user's communes. The sending commune keeps its transfers (who, from
+    where to where, when) after the case has left its scope; the receiving commune sees a proposal
+    addressed to it before the case is in its scope."""
+    base = Transfer.objects.select_related("case__person", "from_commune", "to_commune")
+    if sees_whole_province(user, "case.transition"):
+        return base
+    units = units_for(user, "case.transition")
+    return base.filter(Q(from_commune_id__in=units) | Q(to_commune_id__in=units))

@@ -94,3 +94,24 @@ from registry.models.privacy import (  # noqa: E402
 )
 
 __all__ += ["DataSubjectRequest", "DataSubjectRequestRule", "RequestKind"]
+from registry.models.supervision import (  # noqa: E402
+    DetentionPeriod,
+    EndOfManagement,
+    Helper,
+    HelperAssignment,
+    HelperReport,
+    QuarterlyGroup,
+    ReportingFailure,
+    Transfer,
+)
+
+__all__ += [
+    "DetentionPeriod",
+    "EndOfManagement",
+    "Helper",
+    "HelperAssignment",
+    "HelperReport",
+    "QuarterlyGroup",
+    "ReportingFailure",
+    "Transfer",
+]
