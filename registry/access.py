@@ -825,22 +825,16 @@ for _model in (
 
 
 def supervision_rows_for_user(user: User, model: type[M]) -> QuerySet[M]:
-    """Rows of a supervision model (by its ``case``) the user may see: the cases the user sees with
-    ``case.transition`` (the police) or ``case.assign_helper`` (the commune committee, which decides
-    helpers and the end of management)."""
-    q = _scope(user, "case.transition", "case__")
-    if q is None:
-        return model.objects.all()  # type: ignore[attr-defined]
-    q |= _scope(user, "case.assign_helper", "case__") or Q(pk__in=[])
-    return model.objects.filter(q)  # type: ignore[attr-defined]
+    """Rows of a supervision model (by its ``case``) the user may see (``supervision.view``): the
+    commune roles their communes' cases, the provincial police every case, grants as for cases."""
+    return _scoped(model.objects.all(), _scope(user, "supervision.view", "case__"))  # type: ignore[attr-defined]
 
 
 def helper_list_for_user(user: User) -> QuerySet[Helper]:
     """Helpers registered in the user's communes (police and commune committee)."""
-    if sees_whole_province(user, "case.transition"):
+    if sees_whole_province(user, "supervision.view"):
         return Helper.objects.all()
-    units = units_for(user, "case.transition") | units_for(user, "case.assign_helper")
-    return Helper.objects.filter(commune_id__in=units)
+    return Helper.objects.filter(commune_id__in=units_for(user, "supervision.view"))
 
 
 def transfer_list_for_user(user: User) -> QuerySet[Transfer]:
@@ -848,7 +842,21 @@ def transfer_list_for_user(user: User) -> QuerySet[Transfer]:
     where to where, when) after the case has left its scope; the receiving commune sees a proposal
     addressed to it before the case is in its scope."""
     base = Transfer.objects.select_related("case__person", "from_commune", "to_commune")
-    if sees_whole_province(user, "case.transition"):
+    if sees_whole_province(user, "supervision.view"):
         return base
-    units = units_for(user, "case.transition")
+    units = units_for(user, "supervision.view")
     return base.filter(Q(from_commune_id__in=units) | Q(to_commune_id__in=units))
+
+
+PERSONAL_DATA_ROUTES |= {
+    "case-supervision",
+    "case-supervision-action",
+    "supervision-work",
+    "supervision-quarter",
+    "transfers",
+    "transfer-act",
+}
+# Who opens a case's "Giám sát" tab: the police (every step), the commune committee (the chair's
+# decisions on helpers and on ending management) and the provincial police (read).
+for _role in (Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE, Role.PROVINCIAL_POLICE):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {"supervision.view"}

@@ -47,6 +47,8 @@ WRITES = {
     "enrollment-finish": "updates",
     "import-recheck": "re-runs the dry run",
     "import-commit": "creates (audited per model)",
+    "case-supervision-action": "transitions (a refused form re-renders the audited tab)",
+    "transfer-act": "transitions (the refusal's confirmation is audited)",
 }
 
 
@@ -185,6 +187,10 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "outreach-person-messages": ("officer", "get", f"/outreach/people/{p.uuid}/messages/", {}),
         "outreach-person-zalo": ("officer", "get", f"/outreach/people/{p.uuid}/zalo/", {}),
         "outreach-console": ("officer", "get", "/outreach/console/", {}),
+        "case-supervision": ("officer", "get", f"/cases/{c.uuid}/supervision/", {}),
+        "supervision-work": ("officer", "get", "/supervision/", {}),
+        "supervision-quarter": ("officer", "get", "/supervision/quarter/", {}),
+        "transfers": ("officer", "get", "/transfers/", {}),
     }  # fmt: skip
 
 

@@ -184,6 +184,8 @@ TABS = (
     ("documents", gettext_lazy("Giấy tờ"), "case-documents", "case.transition"),
     ("viewers", gettext_lazy("Ai đã xem"), "case-viewers", "access.who_viewed"),
 )
+# The police's legal workflow (registry/views/supervision.py); the committee opens it too.
+TABS += (("supervision", gettext_lazy("Giám sát"), "case-supervision", "supervision.view"),)
 
 PERSON_SHOWN = (
     "full_name",
