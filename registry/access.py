@@ -860,3 +860,16 @@ PERSONAL_DATA_ROUTES |= {
 # decisions on helpers and on ending management) and the provincial police (read).
 for _role in (Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE, Role.PROVINCIAL_POLICE):
     CAPABILITIES[_role] = CAPABILITIES[_role] | {"supervision.view"}
+
+
+def quarter_groups_for_user(
+    user: User, *, commune_id: int, year: int, quarter: int
+) -> QuerySet[QuarterlyGroup]:
+    """The HCD-09 rows: each case's current group (not superseded) for one quarter in one commune,
+    as the user may see them, with the person and the helper report it followed."""
+    return (
+        supervision_rows_for_user(user, QuarterlyGroup)
+        .filter(case__commune_id=commune_id, year=year, quarter=quarter, superseded_at__isnull=True)
+        .select_related("case__person", "case__commune", "helper_report", "set_by")
+        .order_by("group", "case__person__full_name", "id")
+    )

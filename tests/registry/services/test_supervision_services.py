@@ -614,3 +614,13 @@ def test_the_daily_task_opens_tasks_and_escalates(lan, binh, chief) -> None:
     )
     assert supervision_daily() == {"reporting_failures": 1, "transfers_escalated": 1}
     assert supervision_daily() == {"reporting_failures": 0, "transfers_escalated": 0}
+
+
+def test_the_hcd09_rows_are_the_current_groups_of_one_commune(lan, binh) -> None:
+    case = active_case(lan)
+    sv.group_set(actor=lan, case=case, year=2026, quarter=3, group="B")
+    sv.group_set(actor=lan, case=case, year=2026, quarter=3, group="C", reason="Gây rối")
+    commune = factories.commune("Tô Hiệu")
+    rows = access.quarter_groups_for_user(lan, commune_id=commune.pk, year=2026, quarter=3)
+    assert [(r.case_id, r.group) for r in rows] == [(case.pk, "C")]
+    assert not access.quarter_groups_for_user(binh, commune_id=commune.pk, year=2026, quarter=3)
