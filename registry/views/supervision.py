@@ -79,7 +79,8 @@ def _tab_context(request: HttpRequest, case: Case, **bound: Any) -> dict[str, An
     helpers = access.helper_list_for_user(user).filter(commune_id=case.commune_id)
 
     def form(name: str, cls: type[forms.Form], **kwargs: Any) -> forms.Form:
-        return bound.get(name) or cls(**kwargs)
+        # ids prefixed by the action: many forms on one page, no id twice
+        return bound.get(name) or cls(auto_id=f"{name}-%s", **kwargs)
 
     context.update(
         {
@@ -368,7 +369,7 @@ def case_supervision_action(request: HttpRequest, uuid: str, action: str) -> Htt
         )
     if form_class is f.TransferForm:
         kwargs["exclude"] = case.commune_id
-    form = form_class(request.POST, **kwargs)
+    form = form_class(request.POST, auto_id=f"{action}-%s", **kwargs)
     outcome = None
     if form.is_valid():
         if confirm and request.POST.get("confirm") != "1":
@@ -534,11 +535,16 @@ def transfers(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/transfers.html",
         {
-            "incoming": incoming,
+            "incoming": [
+                (
+                    t,
+                    f.DateForm(auto_id=f"accept-{t.uuid}-%s", initial={"on": timezone.localdate()}),
+                    f.ReasonForm(auto_id=f"refuse-{t.uuid}-%s"),
+                )
+                for t in incoming
+            ],
             "others": others,
             "today": timezone.localdate(),
-            "accept_form": f.DateForm(initial={"on": timezone.localdate()}),
-            "refuse_form": f.ReasonForm(),
         },
     )
 
