@@ -50,7 +50,7 @@ from registry.models.supervision import (
 )
 from registry.models.transitions import illegal_transition
 from registry.services.notifications import members_of, notify
-from registry.workdays import add_working_days
+from registry.workdays import add_working_days, holidays_between, is_working_day
 
 A = AccessEvent.Action
 
@@ -191,6 +191,26 @@ def helper_decision_due(case: Case) -> dt.date | None:
     if meeting is None:
         return None
     return add_working_days(meeting.date, config("helper_decision_working_days"))
+
+
+def helper_decisions_due(cases: list[Case]) -> list[tuple[Case, dt.date]]:
+    """``helper_decision_due`` for many cases annotated with ``meeting_on`` (their reception
+    meeting), reading the holidays once: for a worklist."""
+    if not cases:
+        return []
+    days = config("helper_decision_working_days")
+    first = min(c.meeting_on for c in cases)  # type: ignore[attr-defined]
+    last = max(c.meeting_on for c in cases)  # type: ignore[attr-defined]
+    holidays = holidays_between(first, last + dt.timedelta(days=days * 2 + 30))
+    found = []
+    for case in cases:
+        day, left = case.meeting_on, days  # type: ignore[attr-defined]
+        while left:
+            day += dt.timedelta(days=1)
+            if is_working_day(day, holidays):
+                left -= 1
+        found.append((case, day))
+    return found
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -643,10 +643,20 @@ def supervision_work(request: HttpRequest) -> HttpResponse:
     ):
         raise PermissionDenied("the supervision worklist is the commune's")
     with transaction.atomic():
-        due = [
-            (c, sv.helper_decision_due(c))
-            for c in _helper_proposals_due(user).select_related("person")[:100]
-        ]
+        due = sv.helper_decisions_due(
+            list(
+                _helper_proposals_due(user)
+                .select_related("person")
+                .annotate(
+                    meeting_on=Subquery(
+                        CaseMilestone.objects.filter(
+                            case=OuterRef("pk"), kind=CaseMilestone.Kind.RECEPTION_MEETING
+                        ).values("date")[:1]
+                    )
+                )
+                .order_by("meeting_on", "id")[:100]
+            )
+        )
         awaited = list(_decisions_awaited(user).select_related("case__person", "helper")[:100])
         ends = list(_ends_awaited(user).select_related("case__person")[:100])
         failures = (

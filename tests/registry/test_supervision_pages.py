@@ -217,3 +217,32 @@ class WorklistTests:
         assert "Lò Văn Pàng" in work
         due = sv.helper_decision_due(Case.objects.get())
         assert due is not None and due > today() - dt.timedelta(days=1)
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/supervision/", "/supervision/quarter/", "/transfers/"])
+def test_the_lists_do_not_query_per_row(client, lan, binh, url) -> None:
+    names = iter(("An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Lâm"))
+
+    def more(count: int) -> None:
+        for _ in range(count):
+            case = active(lan, f"Lò Văn {next(names)}")
+            if url == "/transfers/":
+                sv.transfer_propose(
+                    actor=lan, case=case, to_commune=factories.commune("Mường Lạn"), new_address="X"
+                )
+
+    if url == "/transfers/":
+        factories.sign_in(client, binh)  # the receiving commune: one card and two forms per row
+    more(2)
+    few = _queries(client, url)
+    more(4)
+    assert _queries(client, url) == few
