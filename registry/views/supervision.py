@@ -445,7 +445,7 @@ def quarter_page(request: HttpRequest) -> HttpResponse:
     for case in cases:
         old = current.get(case.pk)
         form.fields[f"g_{case.pk}"] = forms.ChoiceField(
-            label=case.person.full_name,
+            label=_("Phân loại"),
             choices=f.GROUP_CHOICES,
             required=False,
             initial=old.group if old else ("D" if case.pk in held else ""),
@@ -465,8 +465,11 @@ def quarter_page(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 fixed = {
-                    (f"g_{by_uuid[k].pk}" if k in by_uuid else k): v
-                    for k, v in error.message_dict.items()
+                    (f"g_{by_uuid[k].pk}" if k in by_uuid else k): [
+                        f"{by_uuid[k].person.full_name}: {text}" if k in by_uuid else text
+                        for text in texts
+                    ]
+                    for k, texts in error.message_dict.items()
                 }
                 raise ValidationError(fixed) from error
 
