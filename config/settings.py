@@ -356,6 +356,7 @@ CELERY_TASK_ROUTES = {
     "registry.verify_audit_chain": {"queue": "default"},
     "registry.import_check": {"queue": "default"},
     "registry.import_commit": {"queue": "default"},
+    "registry.supervision_daily": {"queue": "default"},
 }
 OUTREACH_DISPATCH_EVERY_SECONDS = env.float("OUTREACH_DISPATCH_EVERY_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
@@ -382,6 +383,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "apply-retention": {"task": "registry.apply_retention", "schedule": 24 * 3600.0},
     "verify-audit-chain": {"task": "registry.verify_audit_chain", "schedule": 24 * 3600.0},
+    # Hourly: idempotent (one task per case and deadline, one escalation per transfer).
+    "supervision-daily": {"task": "registry.supervision_daily", "schedule": 3600.0},
 }
 # Rate-limit buckets and quotas shared by every worker; empty = in-process (embedded default).
 REDIS_URL = env.str(

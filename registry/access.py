@@ -812,3 +812,77 @@ NO_PERSONAL_DATA_ROUTES.update(
         "periodic-submissions": "which communes sent each period's report",
     }
 )
+
+# --- the police's legal workflow (Circular 10/2024 art. 9–15) -----------------------------------
+from registry.models.supervision import (  # noqa: E402
+    DetentionPeriod,
+    EndOfManagement,
+    Helper,
+    HelperAssignment,
+    HelperReport,
+    QuarterlyGroup,
+    ReportingFailure,
+    Transfer,
+)
+
+for _model in (
+    HelperAssignment,
+    HelperReport,
+    QuarterlyGroup,
+    DetentionPeriod,
+    ReportingFailure,
+    EndOfManagement,
+    Transfer,
+):
+    PERSON_PATH[_model] = "case__person"
+
+
+def supervision_rows_for_user(user: User, model: type[M]) -> QuerySet[M]:
+    """Rows of a supervision model (by its ``case``) the user may see (``supervision.view``): the
+    commune roles their communes' cases, the provincial police every case, grants as for cases."""
+    return _scoped(model.objects.all(), _scope(user, "supervision.view", "case__"))  # type: ignore[attr-defined]
+
+
+def helper_list_for_user(user: User) -> QuerySet[Helper]:
+    """Helpers registered in the user's communes (police and commune committee)."""
+    if sees_whole_province(user, "supervision.view"):
+        return Helper.objects.all()
+    return Helper.objects.filter(commune_id__in=units_for(user, "supervision.view"))
+
+
+def transfer_list_for_user(user: User) -> QuerySet[Transfer]:
+    """Transfers from or to the user's communes. The sending commune keeps its transfers (who, from
+    where to where, when) after the case has left its scope; the receiving commune sees a proposal
+    addressed to it before the case is in its scope."""
+    base = Transfer.objects.select_related("case__person", "from_commune", "to_commune")
+    if sees_whole_province(user, "supervision.view"):
+        return base
+    units = units_for(user, "supervision.view")
+    return base.filter(Q(from_commune_id__in=units) | Q(to_commune_id__in=units))
+
+
+PERSONAL_DATA_ROUTES |= {
+    "case-supervision",
+    "case-supervision-action",
+    "supervision-work",
+    "supervision-quarter",
+    "transfers",
+    "transfer-act",
+}
+# Who opens a case's "Giám sát" tab: the police (every step), the commune committee (the chair's
+# decisions on helpers and on ending management) and the provincial police (read).
+for _role in (Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE, Role.PROVINCIAL_POLICE):
+    CAPABILITIES[_role] = CAPABILITIES[_role] | {"supervision.view"}
+
+
+def quarter_groups_for_user(
+    user: User, *, commune_id: int, year: int, quarter: int
+) -> QuerySet[QuarterlyGroup]:
+    """The HCD-09 rows: each case's current group (not superseded) for one quarter in one commune,
+    as the user may see them, with the person and the helper report it followed."""
+    return (
+        supervision_rows_for_user(user, QuarterlyGroup)
+        .filter(case__commune_id=commune_id, year=year, quarter=quarter, superseded_at__isnull=True)
+        .select_related("case__person", "case__commune", "helper_report", "set_by")
+        .order_by("group", "case__person__full_name", "id")
+    )

@@ -92,6 +92,25 @@ PLACES = (
 )
 
 
+def _supervision(user: User, today: dt.date) -> int:
+    from registry.views.supervision import supervision_count  # the view module builds on this one
+
+    return supervision_count(user, today)
+
+
+# The police's legal workflow (Circular 10/2024): transfers to answer, people who did not report.
+PLACES += (
+    Place(
+        _("Giám sát"),
+        "supervision-work",
+        ("case.transition", "case.assign_helper"),
+        _supervision,
+        prefixes=("/supervision/", "/transfers/"),
+        commune_only=True,
+    ),
+)
+
+
 @dataclass(frozen=True)
 class NavItem:
     label: Any

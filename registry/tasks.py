@@ -67,3 +67,17 @@ def verify_audit_chain() -> dict:
     from registry.services.audit_chain import audit_chain_check_recent
 
     return audit_chain_check_recent(days=settings.AUDIT_CHAIN_VERIFY_DAYS).as_dict()
+
+
+@shared_task(name="registry.supervision_daily", ignore_result=True)
+def supervision_daily() -> dict[str, int]:
+    """Circular 10/2024: verification tasks for people who did not report by their certificate's
+    deadline (art. 9(2)); transfers unanswered after 5 working days reported to the provincial
+    police (art. 15(2))."""
+    from registry.services.supervision import reporting_failures_open, transfers_escalate_overdue
+
+    today = timezone.localdate()
+    return {
+        "reporting_failures": reporting_failures_open(on=today),
+        "transfers_escalated": transfers_escalate_overdue(on=today),
+    }

@@ -130,3 +130,19 @@ urlpatterns += [
         name="commune-form",
     ),
 ]
+
+# Supervision: the police's legal workflow (Circular 10/2024 art. 9–15)
+from registry.views import supervision  # noqa: E402
+
+urlpatterns += [
+    path("cases/<uuid:uuid>/supervision/", supervision.case_supervision, name="case-supervision"),
+    path(
+        "cases/<uuid:uuid>/supervision/<slug:action>/",
+        supervision.case_supervision_action,
+        name="case-supervision-action",
+    ),
+    path("supervision/", supervision.supervision_work, name="supervision-work"),
+    path("supervision/quarter/", supervision.quarter_page, name="supervision-quarter"),
+    path("transfers/", supervision.transfers, name="transfers"),
+    path("transfers/<uuid:uuid>/<slug:action>/", supervision.transfer_act, name="transfer-act"),
+]

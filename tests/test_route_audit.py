@@ -47,6 +47,8 @@ WRITES = {
     "enrollment-finish": "updates",
     "import-recheck": "re-runs the dry run",
     "import-commit": "creates (audited per model)",
+    "case-supervision-action": "transitions (a refused form re-renders the audited tab)",
+    "transfer-act": "transitions (the refusal's confirmation is audited)",
 }
 
 
@@ -188,6 +190,10 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "case-dossier": ("officer", "get", f"/cases/{c.uuid}/dossier/", {}),
         "case-form": ("officer", "get", f"/cases/{c.uuid}/forms/HCD-05.docx", {}),
         "commune-form": ("officer", "get", f"/communes/{c.commune.code}/forms/HCD-09.docx", {}),
+        "case-supervision": ("officer", "get", f"/cases/{c.uuid}/supervision/", {}),
+        "supervision-work": ("officer", "get", "/supervision/", {}),
+        "supervision-quarter": ("officer", "get", "/supervision/quarter/", {}),
+        "transfers": ("officer", "get", "/transfers/", {}),
     }  # fmt: skip
 
 

@@ -102,3 +102,24 @@ from registry.models.documents import (  # noqa: E402
 )
 
 __all__ += ["DocumentTemplate", "FormCode", "ReportingRule", "ReportSubmission"]
+from registry.models.supervision import (  # noqa: E402
+    DetentionPeriod,
+    EndOfManagement,
+    Helper,
+    HelperAssignment,
+    HelperReport,
+    QuarterlyGroup,
+    ReportingFailure,
+    Transfer,
+)
+
+__all__ += [
+    "DetentionPeriod",
+    "EndOfManagement",
+    "Helper",
+    "HelperAssignment",
+    "HelperReport",
+    "QuarterlyGroup",
+    "ReportingFailure",
+    "Transfer",
+]

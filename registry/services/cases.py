@@ -191,6 +191,9 @@ def case_record_presentation(
     locked.assigned_officer = assigned_officer or locked.assigned_officer or actor
     locked.save(update_fields=["status", "version", "assigned_officer", "updated_at"])
     _milestone(locked, CaseMilestone.Kind.PRESENTED, on or validation.today(), actor)
+    from registry.services.supervision import reporting_failure_resolve_on_presentation
+
+    reporting_failure_resolve_on_presentation(actor=actor, case=locked, on=on or validation.today())
     locked.refresh_from_db()
     return locked
 

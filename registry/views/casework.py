@@ -185,6 +185,8 @@ TABS = (
     ("dossier", gettext_lazy("Hồ sơ HCD"), "case-dossier", "case.export"),
     ("viewers", gettext_lazy("Ai đã xem"), "case-viewers", "access.who_viewed"),
 )
+# The police's legal workflow (registry/views/supervision.py); the committee opens it too.
+TABS += (("supervision", gettext_lazy("Giám sát"), "case-supervision", "supervision.view"),)
 
 PERSON_SHOWN = (
     "full_name",
