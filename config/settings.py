@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "registry.middleware.StaleKeyringMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own rule).
     "axes.middleware.AxesMiddleware",
 ]
@@ -297,6 +298,11 @@ BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY")
 KEYRING_FILE = env.str("KEYRING_FILE", default=str(VAR_DIR / "keys" / "keyring.json"))
 # Only for development: create KEYRING_FILE with fresh random keys when no key is configured.
 ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
+# Every process checks its keyring against the key ids the database uses at most this often
+# (registry/services/keys.py): a process whose keyring lacks one, or whose primary is not the
+# newest, answers /readyz 503 and refuses to seal new values. rotate_encryption_keys waits this
+# long after announcing a new primary, so that every running process has seen it.
+KEYRING_CHECK_SECONDS = env.float("KEYRING_CHECK_SECONDS", default=5.0)
 
 # --- Audit (registry/audit.py, docs/security.md) ----------------------------------------------
 # HMAC key of the access log's hash chain (base64, 32 bytes), outside the database; unset = one

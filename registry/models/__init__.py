@@ -94,3 +94,7 @@ from registry.models.privacy import (  # noqa: E402
 )
 
 __all__ += ["DataSubjectRequest", "DataSubjectRequestRule", "RequestKind"]
+
+from registry.models.keys import EncryptionKey, KeyringProcess  # noqa: E402
+
+__all__ += ["EncryptionKey", "KeyringProcess"]
