@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "registry.middleware.MetricsMiddleware",
+    # Probes answer for the node's own addresses, whatever DJANGO_ALLOWED_HOSTS says.
+    "config.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from gunicorn (after collectstatic); a proxy may serve them instead.
     "whitenoise.middleware.WhiteNoiseMiddleware",
