@@ -132,11 +132,16 @@ if [ "$status" != 200 ]; then
   exit 1
 fi
 
-step "7. The web server connects as the runtime role"
-roles=$(psql "$server/postgres" -tAc "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = '$db' AND application_name <> 'psql'")
-echo "$roles"
-echo "$roles" | grep -qx "$app" || { echo "FAILED: no connection as $app" >&2; exit 1; }
-if echo "$roles" | grep -qx "$owner"; then echo "FAILED: a process runs as the owner" >&2; exit 1; fi
+step "7. The processes connect as the runtime role, which cannot rewrite the audit tables"
+user=$(.venv/bin/python -c 'import django; django.setup(); from django.db import connection
+with connection.cursor() as c: c.execute("SELECT current_user"); print(c.fetchone()[0])')
+echo "the application connects as: $user"
+[ "$user" = "$app" ] || { echo "FAILED: the application connects as $user, not $app" >&2; exit 1; }
+if psql "$DATABASE_URL" -qc 'TRUNCATE registry_accessevent' 2>var/truncate.err; then
+  echo "FAILED: the runtime role may TRUNCATE the access log" >&2; exit 1
+fi
+grep -q 'permission denied' var/truncate.err || { cat var/truncate.err >&2; exit 1; }
+echo "TRUNCATE registry_accessevent as $app: permission denied"
 
 step "8. git status shows no .env to commit"
 git status --porcelain
