@@ -133,7 +133,7 @@ if [ "$status" != 200 ]; then
 fi
 
 step "7. The processes connect as the runtime role, which cannot rewrite the audit tables"
-user=$(.venv/bin/python -c 'import django; django.setup(); from django.db import connection
+user=$(DJANGO_SETTINGS_MODULE=config.settings .venv/bin/python -c 'import django; django.setup(); from django.db import connection
 with connection.cursor() as c: c.execute("SELECT current_user"); print(c.fetchone()[0])')
 echo "the application connects as: $user"
 [ "$user" = "$app" ] || { echo "FAILED: the application connects as $user, not $app" >&2; exit 1; }
