@@ -374,7 +374,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep": {
         "task": "outreach.sweep",
-        "schedule": env.float("OUTREACH_SWEEP_EVERY_SECONDS", default=30.0),
+        "schedule": env.float("OUTREACH_SWEEP_EVERY_SECONDS", default=5.0),
         "options": {"expires": 60},
     },
     "schedule-events": {"task": "outreach.schedule_events", "schedule": 3600.0},
@@ -421,8 +421,12 @@ OUTREACH_SENDERS = env.json(
 )
 OUTREACH_LIMIT_PREFIX = env.str("OUTREACH_LIMIT_PREFIX", default="outreach")
 OUTREACH_BATCH_SIZE = env.int("OUTREACH_BATCH_SIZE", default=100)
-OUTREACH_LEASE_SECONDS = env.int("OUTREACH_LEASE_SECONDS", default=120)
-OUTREACH_LEASE_MARGIN_SECONDS = env.float("OUTREACH_LEASE_MARGIN_SECONDS", default=15.0)
+# A short lease that live workers renew (every OUTREACH_LEASE_RENEW_SECONDS while they send): the
+# rows a dead worker claimed are swept back within about a lease, never sent while another holds
+# them. The margin must exceed OUTREACH_HTTP_TIMEOUT (a send started must end inside the lease).
+OUTREACH_LEASE_SECONDS = env.int("OUTREACH_LEASE_SECONDS", default=15)
+OUTREACH_LEASE_MARGIN_SECONDS = env.float("OUTREACH_LEASE_MARGIN_SECONDS", default=11.0)
+OUTREACH_LEASE_RENEW_SECONDS = env.float("OUTREACH_LEASE_RENEW_SECONDS", default=3.0)
 OUTREACH_UNKNOWN_GRACE_SECONDS = env.int("OUTREACH_UNKNOWN_GRACE_SECONDS", default=300)
 OUTREACH_RETRY_BASE_SECONDS = env.float("OUTREACH_RETRY_BASE_SECONDS", default=30.0)
 OUTREACH_RETRY_MAX_SECONDS = env.float("OUTREACH_RETRY_MAX_SECONDS", default=300.0)

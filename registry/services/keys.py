@@ -140,6 +140,8 @@ def _process_seen(ring: crypto.Keyring) -> None:
         unique_fields=["host", "pid"],
         update_fields=["program", "primary_key_id", "key_ids", "seen_at"],
     )
+    # Processes come and go (gunicorn recycles its workers): forget those gone for a day.
+    KeyringProcess.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()
 
 
 def keyring_status(ring: crypto.Keyring) -> KeyringStatus:
