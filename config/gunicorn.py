@@ -5,6 +5,14 @@ run as many as the proxy balances over.
 """
 
 import os
+import re
+import time
+from pathlib import Path
+
+# One time zone in every line: the app logs Asia/Ho_Chi_Minh (+0700); so do gunicorn's own lines,
+# written by the master before Django is loaded.
+os.environ["TZ"] = "Asia/Ho_Chi_Minh"  # Django sets the same from TIME_ZONE, later
+time.tzset()
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -19,6 +27,41 @@ max_requests_jitter = 200
 # redacted like every line, with the client address from TRUSTED_PROXY_COUNT and the request id,
 # never a query string). GUNICORN_ACCESS_LOG=- turns gunicorn's back on (paths only).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
-access_log_format = '{"remote":"%(h)s","request":"%(m)s %(U)s","status":%(s)s,"ms":%(M)s}'
+access_log_format = "%(m)s %(U)s %(s)s %(M)sms %(h)s"
 errorlog = "-"
+# gunicorn's own lines (start, workers, timeouts) and its access lines are the app's JSON, redacted
+# the same way, with the request id (from the response's X-Request-ID) on access lines.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "config.logging.GunicornJsonFormatter"}},
+    "handlers": {
+        "error": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "root": {"level": "INFO", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["error"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+    },
+}
+# A control socket per instance (two gunicorns on one host must not share one):
+# GUNICORN_CONTROL_SOCKET=path, or "off"; by default var/run/gunicorn-<bind>.ctl of this checkout.
+_control = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+if _control.lower() in {"off", "none", "0"}:
+    control_socket_disable = True
+else:
+    _default = Path(__file__).resolve().parents[1] / "var" / "run"
+    control_socket = _control or str(
+        _default / f"gunicorn-{re.sub(r'[^A-Za-z0-9]+', '-', bind)}.ctl"
+    )
+    Path(control_socket).parent.mkdir(parents=True, exist_ok=True)
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

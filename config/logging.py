@@ -62,18 +62,36 @@ class RedactingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
+    def context_request_id(self) -> str:
+        return _request_id()
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
             "message": redact(record.getMessage()),
-            "request_id": getattr(record, "request_id", "") or _request_id(),
+            "request_id": getattr(record, "request_id", "") or self.context_request_id(),
         }
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
         # The request id is ours (random), the one long hex run that must stay readable.
         return json.dumps(entry, ensure_ascii=False)
+
+
+class GunicornJsonFormatter(JsonFormatter):
+    """gunicorn's lines as the app's JSON. Loaded by the master before Django: it never looks up
+    the request context; an access line takes the request id from the response's X-Request-ID."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        request_id = ""
+        if isinstance(record.args, dict):
+            request_id = str(record.args.get("{x-request-id}o", "") or "")
+        record.request_id = "" if request_id == "-" else request_id
+        return super().format(record)
+
+    def context_request_id(self) -> str:
+        return ""
 
 
 class PlainFormatter(logging.Formatter):

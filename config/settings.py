@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "registry.middleware.MetricsMiddleware",
+    # Probes answer for the node's own addresses, whatever DJANGO_ALLOWED_HOSTS says.
+    "config.health.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from gunicorn (after collectstatic); a proxy may serve them instead.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "registry.middleware.StaleKeyringMiddleware",
     # Last, so that it sees the outcome of authentication (django-axes' own rule).
     "axes.middleware.AxesMiddleware",
 ]
@@ -297,6 +300,11 @@ BLIND_INDEX_KEY = secret("BLIND_INDEX_KEY")
 KEYRING_FILE = env.str("KEYRING_FILE", default=str(VAR_DIR / "keys" / "keyring.json"))
 # Only for development: create KEYRING_FILE with fresh random keys when no key is configured.
 ENCRYPTION_DEV_KEYS = env.bool("ENCRYPTION_DEV_KEYS", default=DEBUG)
+# Every process checks its keyring against the key ids the database uses at most this often
+# (registry/services/keys.py): a process whose keyring lacks one, or whose primary is not the
+# newest, answers /readyz 503 and refuses to seal new values. rotate_encryption_keys waits this
+# long after announcing a new primary, so that every running process has seen it.
+KEYRING_CHECK_SECONDS = env.float("KEYRING_CHECK_SECONDS", default=5.0)
 
 # --- Audit (registry/audit.py, docs/security.md) ----------------------------------------------
 # HMAC key of the access log's hash chain (base64, 32 bytes), outside the database; unset = one
@@ -367,7 +375,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep": {
         "task": "outreach.sweep",
-        "schedule": env.float("OUTREACH_SWEEP_EVERY_SECONDS", default=30.0),
+        "schedule": env.float("OUTREACH_SWEEP_EVERY_SECONDS", default=5.0),
         "options": {"expires": 60},
     },
     "schedule-events": {"task": "outreach.schedule_events", "schedule": 3600.0},
@@ -416,8 +424,12 @@ OUTREACH_SENDERS = env.json(
 )
 OUTREACH_LIMIT_PREFIX = env.str("OUTREACH_LIMIT_PREFIX", default="outreach")
 OUTREACH_BATCH_SIZE = env.int("OUTREACH_BATCH_SIZE", default=100)
-OUTREACH_LEASE_SECONDS = env.int("OUTREACH_LEASE_SECONDS", default=120)
-OUTREACH_LEASE_MARGIN_SECONDS = env.float("OUTREACH_LEASE_MARGIN_SECONDS", default=15.0)
+# A short lease that live workers renew (every OUTREACH_LEASE_RENEW_SECONDS while they send): the
+# rows a dead worker claimed are swept back within about a lease, never sent while another holds
+# them. The margin must exceed OUTREACH_HTTP_TIMEOUT (a send started must end inside the lease).
+OUTREACH_LEASE_SECONDS = env.int("OUTREACH_LEASE_SECONDS", default=15)
+OUTREACH_LEASE_MARGIN_SECONDS = env.float("OUTREACH_LEASE_MARGIN_SECONDS", default=11.0)
+OUTREACH_LEASE_RENEW_SECONDS = env.float("OUTREACH_LEASE_RENEW_SECONDS", default=3.0)
 OUTREACH_UNKNOWN_GRACE_SECONDS = env.int("OUTREACH_UNKNOWN_GRACE_SECONDS", default=300)
 OUTREACH_RETRY_BASE_SECONDS = env.float("OUTREACH_RETRY_BASE_SECONDS", default=30.0)
 OUTREACH_RETRY_MAX_SECONDS = env.float("OUTREACH_RETRY_MAX_SECONDS", default=300.0)

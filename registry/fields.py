@@ -106,6 +106,9 @@ class EncryptedField(models.BinaryField):
         if slot is None or (slot.opened and slot.plain is None):
             return None
         if slot.sealed is None or slot.dirty:
+            from registry.services.keys import keyring_check_writable
+
+            keyring_check_writable(crypto.keyring())
             slot.sealed = crypto.keyring().seal(self.encode(slot.plain), self.aad(model_instance))
             slot.dirty = False
         return slot.sealed

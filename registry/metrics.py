@@ -91,12 +91,26 @@ def observe_latency(view: str, seconds: float) -> None:
 
 Gauge = tuple[str, str, str, dict[str, Any], float]
 
+# The alert counters are exported from zero (an alert on "any increase" needs the series before
+# the first event): the unlabelled ones, and the webhook refusals of every provider.
+ZERO_SERIES: list[tuple[str, dict[str, str]]] = [
+    ("audit_write_failures_total", {}),
+    ("login_failures_total", {}),
+    ("login_lockouts_total", {}),
+    *(
+        ("outreach_webhook_rejected_total", {"provider": p})
+        for p in ("twilio", "zalo", "esms", "speedsms")
+    ),
+]
+
 
 def exposition(extra: list[Gauge] | None = None) -> str:
     """Prometheus text format: the shared counters, then ``extra`` gauges computed at scrape
     time as (name, type, help, labels, value)."""
     lines: list[str] = []
     values = store().all()
+    for name, labels in ZERO_SERIES:
+        values.setdefault(_field(name, labels), 0.0)
     for name, (kind, text) in HELP.items():
         lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
         lines += [f"{k} {v:g}" for k, v in sorted(values.items()) if k.startswith(name)]

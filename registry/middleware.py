@@ -91,3 +91,35 @@ class MetricsMiddleware:
         view = (match.view_name if match else "") or "unmatched"
         metrics.observe_latency(view, time.perf_counter() - started)
         return response
+
+
+class StaleKeyringMiddleware:
+    """A write refused because this process's keyring is older than the database's (see
+    registry/services/keys.py) answers 503 — the load balancer's /readyz already took the process
+    out — never a 500 that looks like a bug; nothing was saved."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        from registry.services.keys import StaleKeyringError
+
+        if not isinstance(exception, StaleKeyringError):
+            return None
+        logging.getLogger("registry.keys").error("write refused: %s", exception)
+        message = _(
+            "Máy chủ này đang chạy bộ khóa mã hóa cũ nên không lưu được; chưa có gì được lưu. "
+            "Vui lòng thử lại sau ít phút."
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"message": message, "extra": {}}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "30"
+        return response

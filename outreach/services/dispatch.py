@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from outreach import limits, routing
@@ -106,7 +106,11 @@ def dispatch(*, budget_seconds: float | None = None) -> DispatchResult:
     deadline = time.monotonic() + budget
     total = DispatchResult()
     rates = [limits.sender_limits(c).rate for c in Channel.values]
+    recovered_at = 0.0
     while time.monotonic() < deadline:
+        if time.monotonic() - recovered_at >= settings.OUTREACH_LEASE_RENEW_SECONDS:
+            recover_expired()
+            recovered_at = time.monotonic()
         ids = claim(limit=batch_size(rates))
         if not ids:
             break
@@ -263,10 +267,20 @@ def send_claimed(ids: list[int]) -> DispatchResult:
     rates = routing.Rates.load()
     budget_limits = budgets.limits()
     paused: set[int] = set()
+    lost: set[int] = set()
+    renew_below = settings.OUTREACH_LEASE_SECONDS - settings.OUTREACH_LEASE_RENEW_SECONDS
     for position, m in enumerate(messages):
-        if m.id in skips:
+        if m.id in skips or m.id in lost:
             continue
         lease_left = (m.lease_until - timezone.now()).total_seconds() if m.lease_until else 0
+        if m.lease_until and lease_left < renew_below:
+            # The heartbeat: renew the lease of every row still to send (only while it holds).
+            rest = [x for x in messages[position:] if x.id not in skips and x.id not in lost]
+            held = renew_lease(rest)
+            lost.update(x.id for x in rest if x.id not in held)
+            if m.id in lost:
+                continue
+            lease_left = (m.lease_until - timezone.now()).total_seconds()
         out_of_hours = m.campaign_id is not None and not in_send_window()
         if lease_left < settings.OUTREACH_LEASE_MARGIN_SECONDS or out_of_hours:
             # Out of time or out of hours: hand the rest back untouched (no send happened).
@@ -317,6 +331,34 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         _record_sent(m, provider_id, sender.sender, route=route, cost=cost)
         result.sent += 1
     return result
+
+
+def renew_lease(messages: list[Message]) -> set[int]:
+    """Extend the lease of claimed rows this worker still holds (SENDING, the lease it was given,
+    not yet expired); returns their ids and updates ``lease_until`` on them. A row whose lease
+    already ended is not ours any more (the sweeper may have handed it to another worker): it is
+    never revived, and the caller must not send it."""
+    now = timezone.now()
+    new = now + dt.timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
+    by_lease: dict[dt.datetime, list[int]] = {}
+    for m in messages:
+        if m.lease_until is not None:
+            by_lease.setdefault(m.lease_until, []).append(m.id)
+    held: set[int] = set()
+    with transaction.atomic():
+        for old, ids in by_lease.items():
+            mine = list(
+                Message.objects.select_for_update(of=("self",))
+                .filter(id__in=ids, status=S.SENDING, lease_until=old, lease_until__gt=now)
+                .values_list("id", flat=True)
+            )
+            if mine:
+                Message.objects.filter(id__in=mine).update(lease_until=new)
+                held.update(mine)
+    for m in messages:
+        if m.id in held:
+            m.lease_until = new
+    return held
 
 
 def _release(ids: list[int], when: dt.datetime) -> int:
@@ -526,9 +568,23 @@ def _recipient_of(m: Message) -> Recipient | None:
 
 
 def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Recover rows whose lease expired (their worker died or timed out): a row the provider
-    already accepted (provider id or callback) becomes SENT; any other row goes back to CREATED
-    to be sent again. Returns counts."""
+    """Recover rows whose lease expired, then complete finished campaigns. Returns counts."""
+    counts = recover_expired(now=now)
+    from outreach.services.campaigns import campaigns_complete_finished
+
+    counts["completed"] = campaigns_complete_finished()
+    if any(counts.values()):
+        log.info("sweeper: %s", counts)
+    return counts
+
+
+def recover_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Rows whose lease expired (their worker died or stalled): a row the provider already
+    accepted (provider id or callback) becomes SENT; any other row goes back to CREATED to be sent
+    again, keeping its place in the queue (its old due time), so it goes before rows due later.
+    Live workers renew their leases, so only a dead worker's rows expire. Also run by the
+    dispatcher itself every OUTREACH_LEASE_RENEW_SECONDS: recovery does not wait for a sweeper task
+    stuck behind long dispatch tasks."""
     now = now or timezone.now()
     expired = Message.objects.filter(status=S.SENDING, lease_until__lt=now)
     accepted = expired.filter(~Q(provider_id="") | Q(callback_at__isnull=False)).update(
@@ -543,20 +599,12 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         counted_at=None,
     )
     requeued = unsent.update(
-        status=S.CREATED, lease_until=None, next_attempt_at=now, updated_at=now
+        status=S.CREATED,
+        lease_until=None,
+        next_attempt_at=Least("next_attempt_at", Value(now)),
+        updated_at=now,
     )
-    from outreach.services.campaigns import campaigns_complete_finished
-
-    completed = campaigns_complete_finished()
-    counts = {
-        "accepted": accepted,
-        "requeued": requeued,
-        "exhausted": exhausted,
-        "completed": completed,
-    }
-    if any(counts.values()):
-        log.info("sweeper: %s", counts)
-    return counts
+    return {"accepted": accepted, "requeued": requeued, "exhausted": exhausted}
 
 
 # --- delivery reports by polling ----------------------------------------------------------------

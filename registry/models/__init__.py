@@ -123,3 +123,7 @@ __all__ += [
     "ReportingFailure",
     "Transfer",
 ]
+
+from registry.models.keys import EncryptionKey, KeyringProcess  # noqa: E402
+
+__all__ += ["EncryptionKey", "KeyringProcess"]

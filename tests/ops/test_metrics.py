@@ -93,3 +93,21 @@ def test_readyz_reports_the_beat_heartbeat(client, db):
     assert client.get("/readyz").json()["checks"]["beat"]["heartbeat_age_seconds"] is None
     tasks.heartbeat()
     assert client.get("/readyz").json()["checks"]["beat"]["heartbeat_age_seconds"] == 0
+
+
+class AlertCountersFromZeroTests:
+    def test_every_alert_counter_is_exported_before_its_first_increment(self, client, monkeypatch):
+        empty = metrics._Local()
+        monkeypatch.setattr(metrics, "store", lambda: empty)
+        text = scrape(client)
+        for series in (
+            "audit_write_failures_total",
+            "login_failures_total",
+            "login_lockouts_total",
+            'outreach_webhook_rejected_total{provider="twilio"}',
+            'outreach_webhook_rejected_total{provider="zalo"}',
+            'outreach_webhook_rejected_total{provider="esms"}',
+        ):
+            assert f"\n{series} 0\n" in text, series
+        metrics.incr("login_failures_total")
+        assert "\nlogin_failures_total 1\n" in scrape(client)

@@ -134,3 +134,40 @@ class PermanentErrorTests:
         send_until_settled(2)
         rows = dict(Message.objects.filter(campaign=campaign).values_list("channel", "status"))
         assert rows == {Channel.ZALO_ZNS: S.PERMANENT_FAILURE, Channel.SMS: S.SENT}
+
+
+class LeaseRenewalTests:
+    """Live workers renew their lease (issue 21): a dead worker's rows come back within about a
+    lease, a live one's never do, and an expired lease is never revived."""
+
+    def test_a_held_lease_is_renewed_and_an_expired_one_is_not(self, fake, one_sms):
+        ids = dispatch.claim(limit=10)
+        assert ids == [one_sms.id]
+        one_sms.refresh_from_db()
+        first = one_sms.lease_until
+        assert dispatch.renew_lease([one_sms]) == {one_sms.id}
+        assert one_sms.lease_until > first
+        one_sms.refresh_from_db()
+        assert one_sms.lease_until > first
+
+        # Its lease ran out (the worker stalled): not renewed, the sweeper takes it back.
+        Message.objects.filter(pk=one_sms.pk).update(
+            lease_until=timezone.now() - dt.timedelta(seconds=1)
+        )
+        one_sms.refresh_from_db()
+        due = one_sms.next_attempt_at
+        assert dispatch.renew_lease([one_sms]) == set()
+        assert dispatch.recover_expired()["requeued"] == 1
+        # Back in the queue at its old place, before rows due later.
+        one_sms.refresh_from_db()
+        assert one_sms.status == S.CREATED and one_sms.next_attempt_at == due
+
+    def test_a_worker_whose_lease_was_taken_does_not_send(self, fake, one_sms):
+        dispatch.claim(limit=10)
+        one_sms.refresh_from_db()
+        stale = Message.objects.get(pk=one_sms.pk)
+        # The sweeper handed the row back and another worker claimed it under a new lease.
+        Message.objects.filter(pk=one_sms.pk).update(
+            lease_until=timezone.now() + dt.timedelta(seconds=60)
+        )
+        assert dispatch.renew_lease([stale]) == set()

@@ -6,6 +6,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from registry.demo import DemoSeeder
+from registry.management.development import add_flag, require_development
 from registry.models import AdministrativeUnit, Person, User
 
 CHUNK = 5000
@@ -25,8 +26,10 @@ class Command(BaseCommand):
             action="store_true",
             help="Không làm gì nếu đã có người mẫu (dùng cho make setup).",
         )
+        add_flag(parser)
 
     def handle(self, *args: object, **options: Any) -> None:
+        require_development("seed_demo", options)
         people, seed = options["people"], options["seed"]
         if people < 0:
             raise CommandError("--people phải ≥ 0.")
