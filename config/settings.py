@@ -491,7 +491,8 @@ ZALO_TOKEN_REFRESH_MARGIN_SECONDS = env.int("ZALO_TOKEN_REFRESH_MARGIN_SECONDS",
 
 # Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; unset = no endpoint.
 METRICS_TOKEN = secret("METRICS_TOKEN")
-# Request latencies reach the shared Redis hash at most this often per process (registry/metrics.py).
+# Request latencies reach the shared Redis hash at most this often per process
+# (registry/metrics.py).
 METRICS_FLUSH_SECONDS = env.float("METRICS_FLUSH_SECONDS", default=5.0)
 
 # --- Public website (issue 7) ------------------------------------------------------------------

@@ -32,8 +32,9 @@ log = logging.getLogger("registry.requests")
 class SessionLimitsMiddleware:
     """Tag each request with an id of ours for the audit log and the logs, end a session after
     SESSION_IDLE_SECONDS without a request or SESSION_MAX_SECONDS after sign-in whatever the
-    activity (``session_expired``), record refusals on personal-data routes (``audit.audit_denied``), mark responses
-    ``no-store``, and write one request line to the app's log (in place of gunicorn's)."""
+    activity (``session_expired``), record refusals on personal-data routes
+    (``audit.audit_denied``), mark responses ``no-store``, and write one request line to the
+    app's log (in place of gunicorn's)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
