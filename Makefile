@@ -14,7 +14,7 @@ BENCH_ROWS ?= 100000
 # `make setup` / `make run` are the embedded development site: debug on, development keys in var/.
 DEV_ENV := DJANGO_DEBUG=1 ENCRYPTION_DEV_KEYS=1
 
-.PHONY: setup run test lint bench bench-seed bench-access bench-pages bench-api bench-outreach bench-load bench-reports bench-import messages clean
+.PHONY: setup run test lint bench bench-seed bench-access bench-pages bench-api bench-outreach bench-load bench-reports bench-import profile-pages messages clean
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cần Python 3.11 trở lên / Python 3.11+ required")'
@@ -72,6 +72,12 @@ bench-access: $(VENV)/.dev-installed
 
 # The staff pages of a commune officer (home, worklist, case list, case page, search) beside bare
 # queries of their rows (reuses the seeded database).
+# Where a staff page's server time goes: per page, CPU, SQL and the parts (docs/performance.md).
+profile-pages: $(VENV)/.dev-installed
+	@mkdir -p var
+	@url=$$($(PY) scripts/testdb.py url) || exit 1; \
+	BENCH_DATABASE_URL=$$url BENCH_PEOPLE=$(BENCH_PEOPLE) $(PY) bench/profile_pages.py
+
 bench-pages: $(VENV)/.dev-installed
 	@mkdir -p var
 	@url=$$($(PY) scripts/testdb.py url) || exit 1; \

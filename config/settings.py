@@ -127,6 +127,10 @@ FORM_RENDERER = "registry.forms.common.GovukRenderer"
 _DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": env.db_url_config(_DATABASE_URL)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# One connection per worker thread, kept between requests (issue 20: a new connection per request
+# cost a TCP and authentication round trip on every page), checked before reuse.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Two roles on PostgreSQL (registry/dbroles.py, docs/security.md): the owner migrates
 # (DATABASE_OWNER_URL, else DATABASE_URL); the default connection — web, workers, every command
 # but migrate — logs in as the runtime role, which cannot alter or rewrite the audit tables.
@@ -175,10 +179,15 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY
 AXES_CLIENT_IP_CALLABLE = "registry.client_ip.client_ip"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Con đường hướng thiện"
-# Sessions end after 15 idle minutes (the cookie is refreshed on every request) and 8 hours after
-# sign-in at most (registry.middleware.SessionLimitsMiddleware).
-SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions end after 15 idle minutes and 8 hours after sign-in at most
+# (registry.middleware.SessionLimitsMiddleware). The session is not written on every request
+# (issue 20: that was a database UPDATE per page): the middleware notes the last activity at most
+# once per SESSION_TOUCH_SECONDS, so the idle limit is exact to within that minute, and the stored
+# row's expiry (SESSION_COOKIE_AGE from its last save) always outlives the idle limit.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_TOUCH_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -497,6 +506,9 @@ ZALO_TOKEN_REFRESH_MARGIN_SECONDS = env.int("ZALO_TOKEN_REFRESH_MARGIN_SECONDS",
 
 # Prometheus scrapes /metrics with "Authorization: Bearer <METRICS_TOKEN>"; unset = no endpoint.
 METRICS_TOKEN = secret("METRICS_TOKEN")
+# Request latencies reach the shared Redis hash at most this often per process
+# (registry/metrics.py).
+METRICS_FLUSH_SECONDS = env.float("METRICS_FLUSH_SECONDS", default=5.0)
 
 # --- Public website (issue 7) ------------------------------------------------------------------
 PUBLIC_QUESTION_RATE_PER_HOUR = env.int("PUBLIC_QUESTION_RATE_PER_HOUR", default=5)

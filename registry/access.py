@@ -405,8 +405,12 @@ def _scope(
     agencies = _agencies(user, active & AGENCY_ROLES)
     if agencies and by_agency is not None:
         q |= by_agency(agencies)
-    if active:
-        q |= Q(**{f"{case_prefix}pk__in": granted_cases(user)})
+    # The granted ids are read first and written out (a few at most): as a subquery OR-ed with
+    # the commune, they made PostgreSQL scan every case of the province for each list and count
+    # (issue 20: 200–400 ms per count at 1,000,000 cases); as literals both sides use an index.
+    granted = [row["content_object_id"] for row in granted_cases(user)] if active else []
+    if granted:
+        q |= Q(**{f"{case_prefix}pk__in": granted})
     return q
 
 

@@ -3,11 +3,18 @@
 With ``REDIS_URL`` the numbers live in one Redis hash, so the figures of all web servers and
 workers add up; without it (development) they live in this process. Labels never carry personal
 data: view names, channels, senders, statuses.
+
+Request latencies are counted in the process first and added to Redis at most once every
+``METRICS_FLUSH_SECONDS`` (and before this process answers a scrape, and when it exits): one
+round trip per request was a measurable share of a page's cost (issue 20, docs/performance.md).
+Counters that alert (audit failures, sign-in failures, rejections) go to Redis at once.
 """
 
 from __future__ import annotations
 
+import atexit
 import threading
+import time
 from collections import defaultdict
 from functools import lru_cache
 from typing import Any
@@ -36,7 +43,7 @@ class _Local:
         self.lock = threading.Lock()
         self.values: dict[str, float] = defaultdict(float)
 
-    def add(self, increments: dict[str, float]) -> None:
+    def add(self, increments: dict[str, float], *, buffered: bool = False) -> None:
         with self.lock:
             for field, amount in increments.items():
                 self.values[field] += amount
@@ -47,12 +54,32 @@ class _Local:
 
 
 class _Redis:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, flush_seconds: float) -> None:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.flush_seconds = flush_seconds
+        self.pending = _Local()
+        self.flushed_at = time.monotonic()
+        atexit.register(self.flush)
 
-    def add(self, increments: dict[str, float]) -> None:
+    def add(self, increments: dict[str, float], *, buffered: bool = False) -> None:
+        if not buffered:
+            self._send(increments)
+            return
+        self.pending.add(increments)
+        if time.monotonic() - self.flushed_at >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        with self.pending.lock:
+            increments = dict(self.pending.values)
+            self.pending.values.clear()
+            self.flushed_at = time.monotonic()
+        if increments:
+            self._send(increments)
+
+    def _send(self, increments: dict[str, float]) -> None:
         import redis
 
         try:
@@ -64,12 +91,15 @@ class _Redis:
             pass  # metrics never break a request
 
     def all(self) -> dict[str, float]:
+        self.flush()
         return {k.decode(): float(v) for k, v in self.client.hgetall(KEY).items()}
 
 
 @lru_cache(maxsize=1)
 def store() -> _Local | _Redis:
-    return _Redis(settings.REDIS_URL) if settings.REDIS_URL else _Local()
+    if settings.REDIS_URL:
+        return _Redis(settings.REDIS_URL, settings.METRICS_FLUSH_SECONDS)
+    return _Local()
 
 
 def incr(name: str, amount: float = 1, **labels: str) -> None:
@@ -86,7 +116,7 @@ def observe_latency(view: str, seconds: float) -> None:
     increments[_field(f"{name}_bucket", {"view": view, "le": "+Inf"})] = 1
     increments[_field(f"{name}_sum", {"view": view})] = seconds
     increments[_field(f"{name}_count", {"view": view})] = 1
-    store().add(increments)
+    store().add(increments, buffered=True)
 
 
 Gauge = tuple[str, str, str, dict[str, Any], float]

@@ -10,12 +10,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
 from registry import access, audit
 from registry.client_ip import client_ip
 
 SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
 
 
 # A client may send its own X-Request-ID to correlate; it is kept apart from ours, and only if
@@ -28,10 +30,11 @@ log = logging.getLogger("registry.requests")
 
 
 class SessionLimitsMiddleware:
-    """Tag each request with an id of ours for the audit log and the logs, end a session 8 hours
-    after sign-in whatever the activity (the 15-minute idle limit is the session cookie's own
-    age), record refusals on personal-data routes (``audit.audit_denied``), mark responses
-    ``no-store``, and write one request line to the app's log (in place of gunicorn's)."""
+    """Tag each request with an id of ours for the audit log and the logs, end a session after
+    SESSION_IDLE_SECONDS without a request or SESSION_MAX_SECONDS after sign-in whatever the
+    activity (``session_expired``), record refusals on personal-data routes
+    (``audit.audit_denied``), mark responses ``no-store``, and write one request line to the
+    app's log (in place of gunicorn's)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -45,10 +48,8 @@ class SessionLimitsMiddleware:
         token = audit.current.set(audit.RequestContext(request_id, ip or None, client_id))
         try:
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
-                started_at = request.session.get(SIGNED_IN_AT)
-                if started_at is None or time.time() - started_at > settings.SESSION_MAX_SECONDS:
-                    logout(request)
+            if user is not None and user.is_authenticated and session_expired(request.session):
+                logout(request)
             response = self.get_response(request)
             match = getattr(request, "resolver_match", None)
             route = match.view_name if match else ""
@@ -74,6 +75,21 @@ class SessionLimitsMiddleware:
             route or "-",
         )
         return response
+
+
+def session_expired(session: SessionBase) -> bool:
+    """True when the signed-in session is past either limit; otherwise note this activity, at
+    most once per SESSION_TOUCH_SECONDS (only then is the session saved)."""
+    now = time.time()
+    started_at = session.get(SIGNED_IN_AT)
+    seen_at = session.get(SEEN_AT, started_at)
+    if started_at is None or now - started_at > settings.SESSION_MAX_SECONDS:
+        return True
+    if now - seen_at > settings.SESSION_IDLE_SECONDS:
+        return True
+    if now - seen_at >= settings.SESSION_TOUCH_SECONDS:
+        session[SEEN_AT] = now
+    return False
 
 
 class MetricsMiddleware:

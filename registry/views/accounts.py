@@ -25,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from registry.audit import audit_record
-from registry.middleware import SIGNED_IN_AT
+from registry.middleware import SEEN_AT, SIGNED_IN_AT
 from registry.models import AccessEvent, RecoveryCode, User
 
 RECOVERY_CODES = 10
@@ -37,7 +37,7 @@ class SignInView(LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)  # logs in and rotates the session key
-        self.request.session[SIGNED_IN_AT] = time.time()
+        self.request.session[SIGNED_IN_AT] = self.request.session[SEEN_AT] = time.time()
         audit_record(actor=form.get_user(), action=AccessEvent.Action.LOGIN)
         next_url = self.get_redirect_url()
         target = reverse("account-otp") + (f"?next={next_url}" if next_url else "")

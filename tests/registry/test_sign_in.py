@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -148,11 +150,43 @@ class SessionTests:
     def test_sessions_end_after_fifteen_idle_minutes_and_rotate_on_sign_in(
         self, client, officer
     ) -> None:
-        assert settings.SESSION_COOKIE_AGE == 15 * 60 and settings.SESSION_SAVE_EVERY_REQUEST
+        assert settings.SESSION_IDLE_SECONDS == 15 * 60
         client.get("/account/login/")
         before = client.cookies.get("sessionid")
         login(client, "lan", PASSWORD)
         assert client.cookies["sessionid"].value != (before.value if before else None)
+
+    def test_fifteen_idle_minutes_sign_out(self, client, officer) -> None:
+        factories.sign_in(client, officer)
+        assert client.get("/cases/").status_code == 200
+        session = client.session
+        session["seen_at"] = time.time() - 15 * 60 - 1
+        session.save()
+        assert client.get("/cases/").status_code == 302
+        assert "_auth_user_id" not in client.session
+
+    def test_pages_do_not_write_the_session_but_note_activity_once_a_minute(
+        self, client, officer
+    ) -> None:
+        factories.sign_in(client, officer)
+        client.get("/cases/")
+
+        def session_writes() -> list[str]:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get("/cases/").status_code == 200
+            return [
+                q["sql"]
+                for q in queries.captured_queries
+                if "django_session" in q["sql"] and not q["sql"].lstrip().startswith("SELECT")
+            ]
+
+        assert session_writes() == []
+        session = client.session
+        session["seen_at"] = time.time() - 14 * 60  # active 14 minutes ago: still signed in
+        session.save()
+        assert len(session_writes()) == 1  # activity noted, the idle clock starts again
+        assert time.time() - client.session["seen_at"] < 60
+        assert session_writes() == []
 
     def test_sessions_end_eight_hours_after_sign_in(self, client, officer) -> None:
         factories.sign_in(client, officer)
