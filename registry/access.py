@@ -40,7 +40,7 @@ from registry.models.training import Enrollment
 M = TypeVar("M", bound=Model)
 
 COMMUNE_ROLES = {Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE}
-AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
+AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE, Role.RECORDS_UNIT}
 
 # Role → capabilities. "<resource>.<action>" with actions view (list and detail), export, create,
 # update and transition; a few named actions beside them.
@@ -176,6 +176,18 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "records.manage",
         }
     ),
+    # The police records unit: judicial record certificates from 01/07/2026 (Law 107/2025).
+    Role.RECORDS_UNIT: frozenset(
+        {
+            "person.view",
+            "custody.view",
+            "case.view",
+            "need.view",
+            "referral.view",
+            "referral.act",
+            "records.manage",
+        }
+    ),
     # Outreach roles see no personal data: content, segment counts, masked message statuses.
     Role.CONTENT_EDITOR: frozenset({"content.view", "content.edit", "question.answer"}),
     Role.OUTREACH_MANAGER: frozenset(
@@ -279,6 +291,8 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
         Referral: _AGENCY_REFERRAL,
     },
 }
+# The records unit reads what Justice read for the same certificates.
+FIELD_PROFILES[Role.RECORDS_UNIT] = FIELD_PROFILES[Role.JUSTICE]
 
 # Where each model finds the person it is about (for audit rows and "who viewed this person").
 PERSON_PATH: dict[type[Model], str] = {

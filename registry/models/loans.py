@@ -126,6 +126,7 @@ class LoanApplication(PublicModel):
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     approved_amount = models.PositiveBigIntegerField(_("số tiền phê duyệt"), null=True, blank=True)
+    approved_on = models.DateField(_("ngày phê duyệt"), null=True, blank=True)
     disbursed_amount = models.PositiveBigIntegerField(
         _("số tiền đã giải ngân"), null=True, blank=True
     )

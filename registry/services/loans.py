@@ -17,12 +17,38 @@ from django.utils.translation import gettext as _
 from registry import validation
 from registry.audit import audit_record
 from registry.errors import ApplicationError
-from registry.models import AccessEvent, Case, Referral, User
+from registry.models import AccessEvent, Case, Referral, ReferralTransition, User
 from registry.models.loans import LoanApplication, LoanProgramme
+from registry.services.referrals import referral_record_event
 from registry.workdays import add_months
 
 P = LoanApplication.Purpose
 S = LoanApplication.Status
+E = ReferralTransition.Event
+
+
+def _loop(
+    loan: LoanApplication,
+    *,
+    actor: User,
+    event: str,
+    on: dt.date | None = None,
+    detail: str = "",
+    action: str | None = None,
+) -> None:
+    """The loan's step on its referral (when it came from one): the police case's timeline, the
+    referring officer's notification, the referral's and the need's status."""
+    if loan.referral_id is None:
+        return
+    referral_record_event(
+        actor=actor,
+        referral=loan.referral,
+        event=event,
+        on=on or validation.today(),
+        detail=detail,
+        action=action,
+        outcome=Referral.Outcome.ACHIEVED if action == "complete" else "",
+    )
 
 
 @dataclass
@@ -205,19 +231,37 @@ def loan_submit(*, actor: User, loan: LoanApplication) -> tuple[LoanApplication,
     if check.problems:
         raise ValidationError({"__all__": check.problems})
     locked.save(update_fields=["status", "updated_at"])
+    _loop(
+        locked,
+        actor=actor,
+        event=E.LOAN_SUBMITTED,
+        detail=f"{locked.get_purpose_display()}, {_vnd(locked.amount)}",
+        action="start",
+    )
     return locked, check.warnings
 
 
 @transaction.atomic
-def loan_approve(*, actor: User, loan: LoanApplication, amount: int) -> LoanApplication:
+def loan_approve(
+    *, actor: User, loan: LoanApplication, amount: int, on: dt.date | None = None
+) -> LoanApplication:
+    on = on or validation.today()
     locked = _move(loan, actor=actor, action="approve")
     cap = _check_for(locked).cap
     if not 0 < amount <= locked.amount or (cap is not None and amount > cap):
         raise ValidationError(
             {"amount": _("Số tiền phê duyệt phải lớn hơn 0, không quá số đề nghị và mức tối đa.")}
         )
-    locked.approved_amount = amount
-    locked.save(update_fields=["status", "approved_amount", "updated_at"])
+    if on > validation.today() or on < locked.applied_on:
+        raise ValidationError(
+            {
+                "on": _("Ngày phê duyệt phải từ ngày đề nghị (%(date)s) đến hôm nay.")
+                % {"date": locked.applied_on.strftime("%d/%m/%Y")}
+            }
+        )
+    locked.approved_amount, locked.approved_on = amount, on
+    locked.save(update_fields=["status", "approved_amount", "approved_on", "updated_at"])
+    _loop(locked, actor=actor, event=E.LOAN_APPROVED, on=on, detail=_vnd(amount))
     return locked
 
 
@@ -228,6 +272,7 @@ def loan_reject(*, actor: User, loan: LoanApplication, reason: str) -> LoanAppli
     locked = _move(loan, actor=actor, action="reject")
     locked.reason = reason.strip()
     locked.save(update_fields=["status", "reason", "updated_at"])
+    _loop(locked, actor=actor, event=E.LOAN_REJECTED, detail=locked.reason, action="fail")
     return locked
 
 
@@ -242,8 +287,18 @@ def loan_disburse(
         raise ValidationError(
             {"on": _("Ngày giải ngân phải sau ngày đề nghị và không ở tương lai.")}
         )
+    if locked.approved_on is not None and on < locked.approved_on:
+        raise ValidationError(
+            {
+                "on": _("Chưa thể giải ngân trước ngày phê duyệt (%(date)s).")
+                % {"date": locked.approved_on.strftime("%d/%m/%Y")}
+            }
+        )
     locked.disbursed_amount, locked.disbursed_on = amount, on
     locked.save(update_fields=["status", "disbursed_amount", "disbursed_on", "updated_at"])
+    _loop(
+        locked, actor=actor, event=E.LOAN_DISBURSED, on=on, detail=_vnd(amount), action="complete"
+    )
     return locked
 
 
@@ -258,6 +313,7 @@ def loan_start_repaying(*, actor: User, loan: LoanApplication) -> LoanApplicatio
 def loan_mark_overdue(*, actor: User, loan: LoanApplication) -> LoanApplication:
     locked = _move(loan, actor=actor, action="overdue")
     locked.save(update_fields=["status", "updated_at"])
+    _loop(locked, actor=actor, event=E.LOAN_OVERDUE)
     return locked
 
 

@@ -347,13 +347,16 @@ def timeline(case: Case, user: Any) -> list[dict[str, Any]]:
         "referral__agency", "referral__need__need_type"
     )
     statuses = dict(Referral.Status.choices)
+    events = dict(ReferralTransition.Event.choices)
     entries += [
         {
-            "date": timezone.localtime(t.created_at).date(),
+            "date": t.happened_on or timezone.localtime(t.created_at).date(),
             "kind": "referral",
             "title": f"{t.referral.need.need_type.name} — {t.referral.agency.name}",
-            "text": str(statuses.get(t.to_status, t.to_status))
-            + (f": {t.reason}" if t.reason else ""),
+            # the agency's work (enrolled, job found, loan disbursed …), then the referral's status
+            "text": (f"{events[t.event]}: " if t.event else "")
+            + str(statuses.get(t.to_status, t.to_status))
+            + (f" — {t.reason}" if t.reason else ""),
         }
         for t in transitions
     ]
