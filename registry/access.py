@@ -179,6 +179,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The police records unit: judicial record certificates from 01/07/2026 (Law 107/2025).
     Role.RECORDS_UNIT: frozenset(
         {
+            "report.view",
             "person.view",
             "custody.view",
             "case.view",
@@ -216,6 +217,9 @@ _AGENCY_REFERRAL = [
     "note",
     "sent_at",
     "response_due",
+    # who to call about it: the referring officer and their agency (issue 15)
+    "sent_by",
+    "sender_agency",
 ]
 # Role → model → the fields that role may read. Anything not listed is never sent to it.
 FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
@@ -265,6 +269,7 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
             "release_kind",
             "certificate_number",
             "certificate_date",
+            "certificate_issuer",
         ],
         Case: _AGENCY_CASE,
         Need: _AGENCY_NEED,
@@ -770,6 +775,8 @@ PERSONAL_DATA_ROUTES = frozenset(
         "case-viewers", "case-close", "need-withdraw", "referral-detail", "referral-cancel",
         "consent-withdraw", "search", "outreach-person-messages", "outreach-person-zalo",
         "outreach-console",
+        # the agencies' day (issue 15)
+        "case-certificate", "loan-edit", "inbox-accept", "legal-aid",
     }
 )  # fmt: skip
 NO_PERSONAL_DATA_ROUTES: dict[str, str] = {

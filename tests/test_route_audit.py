@@ -47,6 +47,9 @@ WRITES = {
     "enrollment-finish": "updates",
     "import-recheck": "re-runs the dry run",
     "import-commit": "creates (audited per model)",
+    "case-certificate": "updates the custody record (audited by the service)",
+    "inbox-accept": "transitions",
+    "legal-aid": "records legal aid; its form's read is audited (test_agency_workflow.py)",
 }
 
 
@@ -147,6 +150,7 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "inbox": ("bank", "get", "/inbox/", {}),
         "loans": ("bank", "get", "/loans/", {}),
         "loan-detail": ("bank", "get", f"/loans/{w['loan'].uuid}/", {}),
+        "loan-edit": ("bank", "get", f"/loans/{w['loan'].uuid}/edit/", {}),
         "loan-create": ("bank", "get", f"/referrals/{w['referrals']['loan'].uuid}/loan/", {}),
         "referral-training": (
             "home_affairs", "get", f"/referrals/{w['referrals']['job'].uuid}/training/", {}

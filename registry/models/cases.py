@@ -381,7 +381,15 @@ class Referral(PublicModel):
         verbose_name = _("đề nghị hỗ trợ")
         verbose_name_plural = _("đề nghị hỗ trợ")
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["agency", "status", "response_due"])]
+        indexes = [
+            models.Index(fields=["agency", "status", "response_due"]),
+            # The provincial police's overdue list: unanswered referrals by deadline.
+            models.Index(
+                fields=["response_due", "id"],
+                condition=Q(status="requested"),
+                name="referral_unanswered_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(lawful_basis="consent") | Q(consent__isnull=False),

@@ -115,6 +115,7 @@ class LoanApplication(PublicModel):
     released_employees = models.PositiveSmallIntegerField(
         _("số lao động là người chấp hành xong án"), null=True, blank=True
     )
+    term_months = models.PositiveSmallIntegerField(_("thời hạn vay (tháng)"), null=True, blank=True)
     applied_on = models.DateField(_("ngày đề nghị"))
     form_confirmed_on = models.DateField(
         _("ngày UBND xã xác nhận mẫu 01/02"), null=True, blank=True

@@ -56,7 +56,10 @@ class LoanCheck:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     cap: int | None = None
+    # How the cap was reached, in words (the rule of art. 6 and the figures of the application).
+    cap_explanation: str = ""
     window_closes_on: dt.date | None = None
+    max_term_months: int | None = None
 
 
 def _vnd(amount: int) -> str:
@@ -83,6 +86,50 @@ def loan_cap(
     return None
 
 
+def cap_explanation(
+    programme: LoanProgramme,
+    purpose: str,
+    *,
+    course_months: int | None,
+    released_employees: int | None,
+) -> str:
+    """Why the cap is what it is (Decision 22/2023 art. 6), with this application's figures."""
+    if purpose == P.TRAINING and course_months:
+        return _(
+            "Vay học nghề: tối đa %(per_month)s mỗi tháng học × %(months)d tháng = %(cap)s "
+            "(Quyết định 22/2023/QĐ-TTg Điều 6)."
+        ) % {
+            "per_month": _vnd(programme.training_cap_per_month),
+            "months": course_months,
+            "cap": _vnd(programme.training_cap_per_month * course_months),
+        }
+    if purpose == P.PRODUCTION:
+        return _(
+            "Vay sản xuất, kinh doanh: tối đa %(cap)s mỗi người (Quyết định 22/2023/QĐ-TTg Điều 6)."
+        ) % {"cap": _vnd(programme.production_cap_per_person)}
+    if purpose == P.BUSINESS and released_employees:
+        return _(
+            "Vay cho doanh nghiệp: tối đa %(per_employee)s cho mỗi lao động là người chấp hành "
+            "xong án × %(employees)d người, không quá %(per_project)s mỗi dự án (Quyết định "
+            "22/2023/QĐ-TTg Điều 6)."
+        ) % {
+            "per_employee": _vnd(programme.business_cap_per_employee),
+            "employees": released_employees,
+            "per_project": _vnd(programme.business_cap_per_project),
+        }
+    return ""
+
+
+def max_term_months(purpose: str, *, course_months: int | None) -> int | None:
+    """The longest term (art. 8): for training, the months of study plus a repayment period of at
+    most twice them (once for a course over a year); otherwise 120 months."""
+    if purpose == P.TRAINING:
+        if not course_months:
+            return None
+        return course_months * (3 if course_months <= 12 else 2)
+    return 120
+
+
 def loan_check(
     *,
     programme: LoanProgramme,
@@ -94,6 +141,7 @@ def loan_check(
     certificate_date: dt.date | None,
     applied_on: dt.date,
     form_confirmed: bool,
+    term_months: int | None = None,
 ) -> LoanCheck:
     check = LoanCheck()
     if certificate_date is None or release_date is None:
@@ -122,12 +170,21 @@ def loan_check(
     check.cap = loan_cap(
         programme, purpose, course_months=course_months, released_employees=released_employees
     )
+    check.cap_explanation = cap_explanation(
+        programme, purpose, course_months=course_months, released_employees=released_employees
+    )
     if amount <= 0:
         check.problems.append(_("Số tiền đề nghị phải lớn hơn 0."))
     elif check.cap is not None and amount > check.cap:
         check.problems.append(
-            _("Số tiền %(amount)s vượt mức cho vay tối đa %(cap)s.")
-            % {"amount": _vnd(amount), "cap": _vnd(check.cap)}
+            _("Số tiền %(amount)s vượt mức cho vay tối đa %(cap)s. %(why)s")
+            % {"amount": _vnd(amount), "cap": _vnd(check.cap), "why": check.cap_explanation}
+        )
+    check.max_term_months = max_term_months(purpose, course_months=course_months)
+    if term_months is not None and check.max_term_months and term_months > check.max_term_months:
+        check.problems.append(
+            _("Thời hạn vay %(term)d tháng vượt mức tối đa %(max)d tháng (Điều 8).")
+            % {"term": term_months, "max": check.max_term_months}
         )
     if not form_confirmed:
         form = "02" if purpose == P.BUSINESS else "01"
@@ -147,7 +204,13 @@ def _check_for(loan: LoanApplication) -> LoanCheck:
         certificate_date=record.certificate_date if record else None,
         applied_on=loan.applied_on,
         form_confirmed=loan.form_confirmed_on is not None,
+        term_months=loan.term_months,
     )
+
+
+def loan_check_for(loan: LoanApplication) -> LoanCheck:
+    """The rules as they stand for this application (the page shows them before submitting)."""
+    return _check_for(loan)
 
 
 def loan_programme_on(day: dt.date) -> LoanProgramme:
@@ -170,6 +233,7 @@ def loan_application_create(
     course_months: int | None = None,
     released_employees: int | None = None,
     referral: Referral | None = None,
+    term_months: int | None = None,
 ) -> LoanApplication:
     """A DRAFT application; the rules are checked when it is submitted."""
     applied_on = applied_on or validation.today()
@@ -185,6 +249,7 @@ def loan_application_create(
         amount=amount,
         course_months=course_months,
         released_employees=released_employees,
+        term_months=term_months,
         applied_on=applied_on,
         created_by=actor,
     )
@@ -192,6 +257,40 @@ def loan_application_create(
     loan.save()
     audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[loan.case])
     return loan
+
+
+@transaction.atomic
+def loan_update(
+    *,
+    actor: User,
+    loan: LoanApplication,
+    purpose: str,
+    amount: int,
+    course_months: int | None = None,
+    released_employees: int | None = None,
+    term_months: int | None = None,
+) -> LoanApplication:
+    """Correct a draft: purpose, amount, term and their basis may change until it is submitted
+    (the rules are checked then, as for a new draft)."""
+    locked = LoanApplication.objects.select_for_update().get(pk=loan.pk)
+    if locked.status != S.DRAFT:
+        raise ApplicationError(
+            _("Hồ sơ đã nộp không sửa được nữa (trạng thái “%(status)s”).")
+            % {"status": locked.get_status_display()},
+            extra={"code": "illegal_transition"},
+        )
+    if purpose not in P.values:
+        raise ValidationError({"purpose": _("Chọn mục đích vay.")})
+    locked.purpose, locked.amount = purpose, amount
+    locked.course_months, locked.released_employees = course_months, released_employees
+    locked.term_months = term_months
+    fields = ["purpose", "amount", "course_months", "released_employees", "term_months"]
+    locked.full_clean()
+    locked.save(update_fields=[*fields, "updated_at"])
+    audit_record(
+        actor=actor, action=AccessEvent.Action.UPDATE, objects=[locked.case], purpose="loan draft"
+    )
+    return locked
 
 
 def _move(loan: LoanApplication, *, actor: User, action: str) -> LoanApplication:
