@@ -7,6 +7,8 @@ referrals addressed to it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -943,9 +945,7 @@ def _status_of(error: Exception) -> int:
     return 400
 
 
-def _date(value: str | None):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
+def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
