@@ -746,10 +746,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
             {"filter": found, "refused": refused, "table": None},
             status=400,
         )
+    newest = request.GET.get("sort") == "newest"  # else the nearest deadline first
     page = keyset_page(
         found.qs,
-        key="response_due",
-        descending=False,
+        key="sent_at" if newest else "response_due",
+        descending=newest,
         cursor=request.GET.get("after"),
         size=50,
     )
@@ -774,6 +775,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "view": request.GET.get("view", ""),
             "views": INBOX_VIEWS,
             "any_new": any(r.status == Referral.Status.REQUESTED for r in page.rows),
+            "newest": newest,
         },
     )
 
