@@ -79,7 +79,7 @@ def main() -> None:
     result: dict[str, object] = {
         "benchmark": "agency_pages",
         "referrals": Referral.objects.count(),
-        "overdue": Referral.objects.filter(Referral.overdue_q(today)).count(),
+        "overdue_referrals": Referral.objects.filter(Referral.overdue_q(today)).count(),
     }
     for name, (page, baseline) in pages.items():
         for _ in range(3):  # warm
