@@ -40,7 +40,7 @@ from registry.models.training import Enrollment
 M = TypeVar("M", bound=Model)
 
 COMMUNE_ROLES = {Role.COMMUNE_POLICE, Role.COMMUNE_COMMITTEE}
-AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE}
+AGENCY_ROLES = {Role.HOME_AFFAIRS, Role.SOCIAL_POLICY_BANK, Role.JUSTICE, Role.RECORDS_UNIT}
 
 # Role → capabilities. "<resource>.<action>" with actions view (list and detail), export, create,
 # update and transition; a few named actions beside them.
@@ -176,6 +176,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "records.manage",
         }
     ),
+    # The police records unit: judicial record certificates from 01/07/2026 (Law 107/2025).
+    Role.RECORDS_UNIT: frozenset(
+        {
+            "report.view",
+            "person.view",
+            "custody.view",
+            "case.view",
+            "need.view",
+            "referral.view",
+            "referral.act",
+            "records.manage",
+        }
+    ),
     # Outreach roles see no personal data: content, segment counts, masked message statuses.
     Role.CONTENT_EDITOR: frozenset({"content.view", "content.edit", "question.answer"}),
     Role.OUTREACH_MANAGER: frozenset(
@@ -204,6 +217,9 @@ _AGENCY_REFERRAL = [
     "note",
     "sent_at",
     "response_due",
+    # who to call about it: the referring officer and their agency (issue 15)
+    "sent_by",
+    "sender_agency",
 ]
 # Role → model → the fields that role may read. Anything not listed is never sent to it.
 FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
@@ -253,6 +269,7 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
             "release_kind",
             "certificate_number",
             "certificate_date",
+            "certificate_issuer",
         ],
         Case: _AGENCY_CASE,
         Need: _AGENCY_NEED,
@@ -279,6 +296,8 @@ FIELD_PROFILES: dict[str, dict[type[Model], Any]] = {
         Referral: _AGENCY_REFERRAL,
     },
 }
+# The records unit reads what Justice read for the same certificates.
+FIELD_PROFILES[Role.RECORDS_UNIT] = FIELD_PROFILES[Role.JUSTICE]
 
 # Where each model finds the person it is about (for audit rows and "who viewed this person").
 PERSON_PATH: dict[type[Model], str] = {
@@ -760,6 +779,8 @@ PERSONAL_DATA_ROUTES = frozenset(
         "case-viewers", "case-close", "need-withdraw", "referral-detail", "referral-cancel",
         "consent-withdraw", "search", "outreach-person-messages", "outreach-person-zalo",
         "outreach-console",
+        # the agencies' day (issue 15)
+        "case-certificate", "loan-edit", "inbox-accept", "legal-aid",
     }
 )  # fmt: skip
 NO_PERSONAL_DATA_ROUTES: dict[str, str] = {

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import access
-from registry.models import AdministrativeUnit, Case, NeedType, User
+from registry.models import AdministrativeUnit, Agency, Case, NeedType, Referral, User
 
 DUE_CHOICES = [
     ("address_overdue", _("Quá hạn xác minh nơi cư trú")),
@@ -138,3 +138,91 @@ def _officers_for(user: User) -> QuerySet[User]:
     if units:
         officers = officers.filter(memberships__units__in=units)
     return officers.distinct().order_by("last_name", "first_name", "username")
+
+
+# --- the agencies' inbox -------------------------------------------------------------------------
+
+# How many days before its deadline a new referral counts as "due soon".
+DUE_SOON_DAYS = 3
+INBOX_VIEWS = [
+    ("new", _("Mới, chưa trả lời")),
+    ("due_soon", _("Sắp đến hạn trả lời")),
+    ("overdue", _("Quá hạn trả lời")),
+    ("in_progress", _("Đang thực hiện")),
+    ("finished", _("Đã kết thúc")),
+]
+
+
+class ReferralInboxFilter(django_filters.FilterSet):
+    """The agency's referrals by where they stand; without a choice, every open referral. Only
+    the referral's own fields and the need type: nothing of the police's supervision."""
+
+    view = django_filters.ChoiceFilter(
+        label=_("Xem"), choices=INBOX_VIEWS, method="filter_view", empty_label=_("Đang mở")
+    )
+    need_type = django_filters.ModelChoiceFilter(
+        label=_("Nhu cầu"),
+        field_name="need__need_type",
+        queryset=NeedType.objects.filter(is_active=True).order_by("ordering"),
+        to_field_name="code",
+        empty_label=_("Tất cả"),
+    )
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, *, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.today = today
+
+    @property
+    def qs(self) -> QuerySet[Referral]:
+        rows = super().qs
+        if (
+            not self.form.is_bound
+            or not self.form.is_valid()
+            or not self.form.cleaned_data.get("view")
+        ):
+            rows = rows.exclude(status__in=Referral.TERMINAL)
+        return rows
+
+    def filter_view(
+        self, queryset: QuerySet[Referral], name: str, value: str
+    ) -> QuerySet[Referral]:
+        status = Referral.Status
+        new = queryset.filter(status=status.REQUESTED)
+        if value == "new":
+            return new
+        if value == "due_soon":
+            soon = self.today + dt.timedelta(days=DUE_SOON_DAYS)
+            return new.filter(response_due__gte=self.today, response_due__lte=soon)
+        if value == "overdue":
+            return new.filter(response_due__lt=self.today)
+        if value == "in_progress":
+            return queryset.filter(status__in=[status.ACCEPTED, status.IN_PROGRESS, status.ON_HOLD])
+        return queryset.filter(status__in=Referral.TERMINAL)
+
+
+class OverdueFilter(django_filters.FilterSet):
+    """The provincial police's overdue list by receiving agency and commune."""
+
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Cơ quan nhận"),
+        queryset=Agency.objects.filter(need_types__isnull=False).distinct().order_by("name"),
+        to_field_name="code",
+        empty_label=_("Tất cả"),
+    )
+    commune = django_filters.ModelChoiceFilter(
+        label=_("Xã, phường"),
+        field_name="need__case__commune",
+        queryset=AdministrativeUnit.objects.filter(
+            unit_list=AdministrativeUnit.List.Y2025, level=AdministrativeUnit.Level.COMMUNE
+        ).order_by("folded_name"),
+        to_field_name="code",
+        empty_label=_("Tất cả"),
+    )
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []

@@ -49,6 +49,9 @@ WRITES = {
     "import-commit": "creates (audited per model)",
     "case-supervision-action": "transitions (a refused form re-renders the audited tab)",
     "transfer-act": "transitions (the refusal's confirmation is audited)",
+    "case-certificate": "updates the custody record (audited by the service)",
+    "inbox-accept": "transitions",
+    "legal-aid": "records legal aid; its form's read is audited (test_agency_workflow.py)",
 }
 
 
@@ -149,6 +152,7 @@ def reads(w: dict) -> dict[str, tuple[str, str, str, dict]]:
         "inbox": ("bank", "get", "/inbox/", {}),
         "loans": ("bank", "get", "/loans/", {}),
         "loan-detail": ("bank", "get", f"/loans/{w['loan'].uuid}/", {}),
+        "loan-edit": ("bank", "get", f"/loans/{w['loan'].uuid}/edit/", {}),
         "loan-create": ("bank", "get", f"/referrals/{w['referrals']['loan'].uuid}/loan/", {}),
         "referral-training": (
             "home_affairs", "get", f"/referrals/{w['referrals']['job'].uuid}/training/", {}

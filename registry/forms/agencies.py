@@ -20,6 +20,12 @@ class LoanForm(forms.Form):
         required=False,
         min_value=1,
     )
+    term_months = forms.IntegerField(
+        label=_("Thời hạn vay (tháng)"),
+        required=False,
+        min_value=1,
+        help_text=_("Sản xuất, kinh doanh: tối đa 120 tháng; học nghề: theo thời gian học."),
+    )
 
 
 class LoanStepForm(forms.Form):
@@ -58,4 +64,41 @@ class JudicialRecordForm(forms.Form):
     waiver_reason = forms.CharField(label=_("Lý do miễn, giảm"), required=False, max_length=300)
     is_complex = forms.BooleanField(
         label=_("Trường hợp phức tạp (15 ngày làm việc)"), required=False
+    )
+
+
+class FinishForm(forms.Form):
+    """The end of an enrolment: completed (not before the course starts) or dropped out."""
+
+    completed = forms.ChoiceField(
+        label=_("Kết quả"),
+        choices=[("1", _("Hoàn thành khóa học")), ("0", _("Bỏ học"))],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Ngày"), widget=DATE)
+    attended_days = forms.IntegerField(
+        label=_("Số buổi có mặt"), required=False, min_value=0, max_value=1000
+    )
+
+
+class FollowUpForm(forms.Form):
+    employed = forms.ChoiceField(
+        label=_("Kết quả"),
+        choices=[("1", _("Vẫn đang làm việc")), ("0", _("Không còn làm việc"))],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label=_("Ngày theo dõi"), widget=DATE)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), max_length=500, required=False)
+
+
+class LegalAidForm(forms.Form):
+    on = forms.DateField(label=_("Ngày trợ giúp"), widget=DATE)
+    summary = forms.CharField(
+        label=_("Nội dung đã trợ giúp"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Tư vấn pháp luật, đại diện, tham gia tố tụng …"),
     )

@@ -191,3 +191,15 @@ class ReferralActionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Kết quả"), required=False, choices=[("", "—"), *Referral.Outcome.choices]
     )
+
+
+class CertificateForm(forms.Form):
+    """The release certificate (PT70, PT72 for an amnesty) on the custody record."""
+
+    number = forms.CharField(label=_("Số giấy chứng nhận"), max_length=60)
+    issued_on = forms.DateField(label=_("Ngày cấp"), widget=DATE)
+    issuer = forms.CharField(
+        label=_("Nơi cấp"),
+        max_length=200,
+        help_text=_("Trại giam, trại tạm giam hoặc cơ quan thi hành án hình sự."),
+    )

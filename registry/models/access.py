@@ -32,6 +32,8 @@ class Role(models.TextChoices):
     HOME_AFFAIRS = "home_affairs", _("Nội vụ (việc làm, đào tạo)")
     SOCIAL_POLICY_BANK = "social_policy_bank", _("Ngân hàng Chính sách xã hội")
     JUSTICE = "justice", _("Tư pháp; hồ sơ lý lịch tư pháp")
+    # The police records unit issues judicial record certificates from 01/07/2026 (Law 107/2025).
+    RECORDS_UNIT = "records_unit", _("Hồ sơ nghiệp vụ Công an (lý lịch tư pháp)")
     CONTENT_EDITOR = "content_editor", _("Biên tập nội dung")
     OUTREACH_MANAGER = "outreach_manager", _("Quản lý truyền thông")
     AUDITOR = "auditor", _("Kiểm tra, bảo vệ dữ liệu")

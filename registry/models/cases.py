@@ -384,7 +384,15 @@ class Referral(PublicModel):
         verbose_name = _("đề nghị hỗ trợ")
         verbose_name_plural = _("đề nghị hỗ trợ")
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["agency", "status", "response_due"])]
+        indexes = [
+            models.Index(fields=["agency", "status", "response_due"]),
+            # The provincial police's overdue list: unanswered referrals by deadline.
+            models.Index(
+                fields=["response_due", "id"],
+                condition=Q(status="requested"),
+                name="referral_unanswered_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(lawful_basis="consent") | Q(consent__isnull=False),
@@ -402,13 +410,38 @@ class Referral(PublicModel):
 
 
 class ReferralTransition(BaseModel):
-    """One step of a referral: who moved it, when, from which status to which, and why."""
+    """One step of a referral: who moved it, when, from which status to which, and why.
+
+    ``event`` names the agency's work behind the step (an enrolment, a job, a loan disbursed, a
+    certificate issued …) when there is one; a step with an event may leave the status unchanged
+    (a follow-up of a job, a loan approved). ``happened_on`` is the day the agency records for it.
+    These rows are the police case's timeline of the referral.
+    """
+
+    class Event(models.TextChoices):
+        ENROLLED = "enrolled", _("Ghi danh khóa đào tạo")
+        COURSE_COMPLETED = "course_completed", _("Hoàn thành khóa đào tạo")
+        DROPPED = "dropped", _("Bỏ học")
+        JOB_PLACED = "job_placed", _("Có việc làm")
+        FOLLOW_UP = "follow_up", _("Theo dõi việc làm")
+        LOAN_SUBMITTED = "loan_submitted", _("Nộp hồ sơ vay vốn")
+        LOAN_APPROVED = "loan_approved", _("Phê duyệt khoản vay")
+        LOAN_REJECTED = "loan_rejected", _("Từ chối cho vay")
+        LOAN_DISBURSED = "loan_disbursed", _("Giải ngân khoản vay")
+        LOAN_OVERDUE = "loan_overdue", _("Khoản vay quá hạn")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Cấp phiếu lý lịch tư pháp")
+        CERTIFICATE_REFUSED = "certificate_refused", _("Từ chối cấp phiếu lý lịch tư pháp")
+        LEGAL_AID_GIVEN = "legal_aid_given", _("Đã trợ giúp pháp lý")
 
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="transitions")
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=500, blank=True)
+    event = models.CharField(
+        _("việc"), max_length=20, choices=Event.choices, blank=True, default="", db_default=""
+    )
+    happened_on = models.DateField(_("ngày"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bước xử lý đề nghị")

@@ -115,6 +115,7 @@ class LoanApplication(PublicModel):
     released_employees = models.PositiveSmallIntegerField(
         _("số lao động là người chấp hành xong án"), null=True, blank=True
     )
+    term_months = models.PositiveSmallIntegerField(_("thời hạn vay (tháng)"), null=True, blank=True)
     applied_on = models.DateField(_("ngày đề nghị"))
     form_confirmed_on = models.DateField(
         _("ngày UBND xã xác nhận mẫu 01/02"), null=True, blank=True
@@ -126,6 +127,7 @@ class LoanApplication(PublicModel):
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     approved_amount = models.PositiveBigIntegerField(_("số tiền phê duyệt"), null=True, blank=True)
+    approved_on = models.DateField(_("ngày phê duyệt"), null=True, blank=True)
     disbursed_amount = models.PositiveBigIntegerField(
         _("số tiền đã giải ngân"), null=True, blank=True
     )

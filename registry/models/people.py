@@ -122,6 +122,10 @@ class CustodyRecord(PublicModel):
     prison = EncryptedTextField(_("trại giam"))
     certificate_number = EncryptedTextField(_("số giấy chứng nhận"))
     certificate_date = EncryptedDateField(_("ngày cấp giấy chứng nhận"))
+    certificate_issuer = EncryptedTextField(
+        _("nơi cấp giấy chứng nhận"),
+        help_text=_("Trại giam, trại tạm giam hoặc cơ quan thi hành án"),
+    )
     additional_penalties = EncryptedTextField(_("hình phạt bổ sung"))
     additional_penalty_months = EncryptedIntegerField(_("thời hạn hình phạt bổ sung (tháng)"))
     civil_obligations = EncryptedTextField(_("nghĩa vụ dân sự, án phí"))

@@ -18,7 +18,12 @@ from registry.services.cases import (
     prison_notice_register,
 )
 from registry.services.consents import consent_record, consent_withdraw
-from registry.services.people import custody_record_create, person_create, person_update
+from registry.services.people import (
+    custody_certificate_record,
+    custody_record_create,
+    person_create,
+    person_update,
+)
 from registry.services.referrals import (
     REFERRAL_ACTIONS,
     referral_accept,
@@ -45,6 +50,7 @@ __all__ = [
     "case_verify_address",
     "consent_record",
     "consent_withdraw",
+    "custody_certificate_record",
     "custody_record_create",
     "need_identify",
     "need_mark_unmet",

@@ -24,6 +24,7 @@ DEMO_USERS = [
     ("noi-vu", Role.HOME_AFFAIRS, "so-noi-vu", False),
     ("ngan-hang", Role.SOCIAL_POLICY_BANK, "nhcsxh-son-la", False),
     ("tu-phap", Role.JUSTICE, "so-tu-phap", False),
+    ("ho-so", Role.RECORDS_UNIT, "cong-an-tinh-ho-so", False),
     ("bien-tap", Role.CONTENT_EDITOR, "cong-an-tinh", False),
     ("truyen-thong", Role.OUTREACH_MANAGER, "cong-an-tinh", False),
     ("kiem-tra", Role.AUDITOR, "cong-an-tinh", False),

@@ -7,14 +7,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from registry import validation
 from registry.audit import audit_record
 from registry.errors import ApplicationError
-from registry.models import AccessEvent, Case, Referral, User
+from registry.models import AccessEvent, Case, Referral, ReferralTransition, User
 from registry.models.loans import JudicialRecordRequest, JudicialRecordRule
 from registry.models.transitions import illegal_transition
+from registry.services.referrals import referral_record_event
 from registry.workdays import add_working_days
 
 R = JudicialRecordRequest
@@ -113,6 +115,16 @@ def judicial_record_issue(
     locked = _move(request, actor, R.Status.ISSUED, _("cấp phiếu"))
     locked.issued_on = on
     locked.save(update_fields=["status", "issued_on", "updated_at"])
+    if locked.referral_id is not None:
+        referral_record_event(
+            actor=actor,
+            referral=locked.referral,
+            event=ReferralTransition.Event.CERTIFICATE_ISSUED,
+            on=on,
+            detail=str(locked.get_certificate_type_display()),
+            action="complete",
+            outcome=Referral.Outcome.ACHIEVED,
+        )
     return locked
 
 
@@ -125,4 +137,41 @@ def judicial_record_refuse(
     locked = _move(request, actor, R.Status.REFUSED, _("từ chối cấp phiếu"))
     locked.reason = reason.strip()
     locked.save(update_fields=["status", "reason", "updated_at"])
+    if locked.referral_id is not None:
+        referral_record_event(
+            actor=actor,
+            referral=locked.referral,
+            event=ReferralTransition.Event.CERTIFICATE_REFUSED,
+            on=validation.today(),
+            detail=locked.reason,
+            action="fail",
+        )
     return locked
+
+
+@transaction.atomic
+def legal_aid_record(*, actor: User, referral: Referral, on: dt.date, summary: str) -> Referral:
+    """Legal aid given on a legal-aid referral (Law on Legal Aid 2017): completes the referral, the
+    need met; the police case's timeline shows what was done."""
+    errors: dict[str, str] = {}
+    if referral.need.need_type.code != "legal_aid":
+        raise ApplicationError(_("Đề nghị này không phải trợ giúp pháp lý."))
+    if not summary.strip():
+        errors["summary"] = _("Ghi nội dung đã trợ giúp (tư vấn, tham gia tố tụng …).")
+    if on > validation.today():
+        errors["on"] = _("Ngày trợ giúp không được ở tương lai.")
+    elif on < timezone.localtime(referral.sent_at).date():
+        errors["on"] = _("Ngày trợ giúp không được trước ngày nhận đề nghị (%(date)s).") % {
+            "date": timezone.localtime(referral.sent_at).strftime("%d/%m/%Y")
+        }
+    if errors:
+        raise ValidationError(errors)
+    return referral_record_event(
+        actor=actor,
+        referral=referral,
+        event=ReferralTransition.Event.LEGAL_AID_GIVEN,
+        on=on,
+        detail=summary.strip(),
+        action="complete",
+        outcome=Referral.Outcome.ACHIEVED,
+    )

@@ -310,3 +310,46 @@ def custody_record_create(
     record.save()
     audit_record(actor=actor, action=AccessEvent.Action.CREATE, objects=[record])
     return record
+
+
+@transaction.atomic
+def custody_certificate_record(
+    *, actor: User, record: CustodyRecord, number: str, issued_on: dt.date, issuer: str
+) -> CustodyRecord:
+    """The release certificate (PT70; PT72 for an amnesty) on the custody record: its number, the
+    day it was issued and who issued it. The loan rules need it (Decision 22/2023 art. 3(1)); a
+    notice registered without it is completed here. Each change is logged with its old value."""
+    errors: dict[str, Any] = {}
+    if not number.strip():
+        errors["number"] = _("Ghi số giấy chứng nhận (PT70, PT72).")
+    if not issuer.strip():
+        errors["issuer"] = _("Ghi nơi cấp (trại giam, trại tạm giam …).")
+    if issued_on > validation.today():
+        errors["issued_on"] = _("Ngày cấp giấy chứng nhận không được ở tương lai.")
+    elif issued_on < record.release_date:
+        errors["issued_on"] = _(
+            "Ngày cấp giấy chứng nhận không được trước ngày chấp hành xong án (%(date)s)."
+        ) % {"date": record.release_date.strftime("%d/%m/%Y")}
+    if errors:
+        raise ValidationError(errors)
+    locked = CustodyRecord.objects.select_for_update().get(pk=record.pk)
+    new = {
+        "certificate_number": number.strip(),
+        "certificate_date": issued_on,
+        "certificate_issuer": issuer.strip(),
+    }
+    for field, value in new.items():
+        old = getattr(locked, field)
+        if old != value:
+            change_record(
+                actor=actor,
+                obj=locked,
+                field=field,
+                old=old,
+                new=value,
+                reason="release certificate recorded",
+            )
+        setattr(locked, field, value)
+    locked.save(update_fields=[*new, "updated_at"])
+    audit_record(actor=actor, action=AccessEvent.Action.UPDATE, objects=[locked])
+    return locked

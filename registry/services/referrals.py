@@ -7,6 +7,8 @@ required.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -134,41 +136,124 @@ def referral_transition(
         raise ValidationError({"outcome": _("Chọn kết quả: đạt, đạt một phần hoặc không đạt.")})
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     Referral.TRANSITIONS.check(action, locked.status, locked.get_status_display())
+    _step(locked, actor=actor, action=action, reason=reason, outcome=outcome)
+    return _after_steps(locked, actor=actor, cancelled=action == "cancel")
+
+
+def _step(
+    locked: Referral,
+    *,
+    actor: User,
+    action: str | None,
+    reason: str = "",
+    outcome: str = "",
+    event: str = "",
+    on: dt.date | None = None,
+) -> ReferralTransition:
+    """Move the locked referral by ``action`` (None: the status stays) and record the step."""
     previous, now = locked.status, timezone.now()
-    locked.status = step.target
-    locked.reason = reason or locked.reason
-    locked.outcome = outcome or locked.outcome
-    if previous == R.REQUESTED and action != "cancel":
-        locked.responded_at = now
-    if step.target in Referral.TERMINAL:
-        locked.closed_at = now
-    locked.version = F("version") + 1
-    locked.save(
-        update_fields=[
-            "status",
-            "reason",
-            "outcome",
-            "responded_at",
-            "closed_at",
-            "version",
-            "updated_at",
-        ]
+    if action is not None:
+        step = Referral.TRANSITIONS[action]
+        locked.status = step.target
+        locked.reason = reason or locked.reason
+        locked.outcome = outcome or locked.outcome
+        if previous == R.REQUESTED and action != "cancel":
+            locked.responded_at = now
+        if step.target in Referral.TERMINAL:
+            locked.closed_at = now
+        locked.version = F("version") + 1
+        locked.save(
+            update_fields=[
+                "status",
+                "reason",
+                "outcome",
+                "responded_at",
+                "closed_at",
+                "version",
+                "updated_at",
+            ]
+        )
+        locked.refresh_from_db(fields=["version"])
+    return ReferralTransition.objects.create(
+        referral=locked,
+        from_status=previous,
+        to_status=locked.status,
+        actor=actor,
+        reason=reason[:500],
+        event=event,
+        happened_on=on,
     )
-    ReferralTransition.objects.create(
-        referral=locked, from_status=previous, to_status=step.target, actor=actor, reason=reason
-    )
+
+
+def _after_steps(
+    locked: Referral, *, actor: User, cancelled: bool = False, text: str = ""
+) -> Referral:
+    """The need follows the referral; the access is audited; the sender (the receiving agency for
+    a cancellation) is told."""
     _update_need_after(locked)
     locked.refresh_from_db()
     audit_record(actor=actor, action=AccessEvent.Action.TRANSITION, objects=[locked])
-    # The sender sees every change; the receiving agency sees a cancellation.
-    watchers = [locked.sent_by] if action != "cancel" else members_of(locked.agency_id)
+    watchers = [locked.sent_by] if not cancelled else members_of(locked.agency_id)
     notify(
         users=[u for u in watchers if u.pk != actor.pk],
-        text=_("Đề nghị %(need)s: %(status)s.")
+        text=text
+        or _("Đề nghị %(need)s: %(status)s.")
         % {"need": locked.need.need_type.name, "status": locked.get_status_display()},
         url=referral_url(locked),
     )
     return locked
+
+
+@transaction.atomic
+def referral_record_event(
+    *,
+    actor: User,
+    referral: Referral,
+    event: str,
+    on: dt.date | None = None,
+    detail: str = "",
+    action: str | None = None,
+    outcome: str = "",
+) -> Referral:
+    """The loop closed: a piece of the agency's work on the referral (an enrolment, a job, a loan
+    disbursed, a certificate issued …) recorded as a step of the referral, so that it appears on
+    the police case's timeline and the referring officer is notified.
+
+    ``action`` is the step the work means (``complete`` for a job found, ``fail`` for a loan
+    refused …), taken through ``start`` when the referral was only accepted; a referral already in
+    the step's target status just records the event; any other status refuses the step
+    (ApplicationError). Without ``action`` the status stays (a follow-up, a loan approved). Call it
+    inside the transaction of the agency's own service."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if action is not None:
+        step = Referral.TRANSITIONS[action]
+        if locked.status == step.target:
+            action = None
+        else:
+            if locked.status == R.ACCEPTED and action in ("complete", "hold"):
+                _step(locked, actor=actor, action="start")
+            Referral.TRANSITIONS.check(action, locked.status, locked.get_status_display())
+            if step.needs_reason and not detail.strip():
+                raise ValidationError(
+                    {"reason": _("Cần ghi lý do khi %(action)s.") % {"action": step.label}}
+                )
+    _step(
+        locked,
+        actor=actor,
+        action=action,
+        reason=detail.strip(),
+        outcome=outcome,
+        event=event,
+        on=on,
+    )
+    label = ReferralTransition.Event(event).label
+    text = _("%(need)s: %(event)s%(detail)s (%(status)s).") % {
+        "need": locked.need.need_type.name,
+        "event": label,
+        "detail": f" — {detail.strip()}" if detail.strip() else "",
+        "status": locked.get_status_display(),
+    }
+    return _after_steps(locked, actor=actor, text=text)
 
 
 def _update_need_after(referral: Referral) -> None:

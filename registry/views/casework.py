@@ -27,6 +27,7 @@ from registry import access, services
 from registry.audit import audit_record, events_about
 from registry.filters import CaseFilter, refused_params
 from registry.forms.casework import (
+    CertificateForm,
     CloseForm,
     MilestoneForm,
     NeedsForm,
@@ -204,6 +205,7 @@ CUSTODY_SHOWN = (
     "release_kind",
     "certificate_number",
     "certificate_date",
+    "certificate_issuer",
     "court",
     "judgment_number",
     "judgment_date",
@@ -308,6 +310,17 @@ def _overview(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
             "note_form": forms.get("note_form")
             or NoteForm(initial={"kind": "visit", "happened_on": today}),
             "milestone_form": forms.get("milestone_form") or MilestoneForm(initial={"date": today}),
+            "can_certificate": access.has(user, "case.update")
+            and context["can_edit"]
+            and record is not None,
+            "certificate_form": forms.get("certificate_form")
+            or CertificateForm(
+                initial={
+                    "number": record.certificate_number if record else "",
+                    "issued_on": record.certificate_date if record else None,
+                    "issuer": (record.certificate_issuer or record.prison) if record else "",
+                }
+            ),
             "problems": forms.get("problems"),
         }
     )
@@ -350,13 +363,16 @@ def timeline(case: Case, user: Any) -> list[dict[str, Any]]:
         "referral__agency", "referral__need__need_type"
     )
     statuses = dict(Referral.Status.choices)
+    events = dict(ReferralTransition.Event.choices)
     entries += [
         {
-            "date": timezone.localtime(t.created_at).date(),
+            "date": t.happened_on or timezone.localtime(t.created_at).date(),
             "kind": "referral",
             "title": f"{t.referral.need.need_type.name} — {t.referral.agency.name}",
-            "text": str(statuses.get(t.to_status, t.to_status))
-            + (f": {t.reason}" if t.reason else ""),
+            # the agency's work (enrolled, job found, loan disbursed …), then the referral's status
+            "text": (f"{events[t.event]}: " if t.event else "")
+            + str(statuses.get(t.to_status, t.to_status))
+            + (f" — {t.reason}" if t.reason else ""),
         }
         for t in transitions
     ]
@@ -429,6 +445,14 @@ ACTIONS: dict[str, tuple[str, Any, Any, Any]] = {
         ),
         gettext_lazy("Đã ghi mốc vào hồ sơ."),
     ),
+    "certificate": (
+        "case.update",
+        CertificateForm,
+        lambda user, case, data: services.custody_certificate_record(
+            actor=user, record=_custody_record(case), **data
+        ),
+        gettext_lazy("Đã ghi giấy chứng nhận chấp hành xong án."),
+    ),
     "note": (
         "note.create",
         NoteForm,
@@ -442,6 +466,16 @@ ACTIONS: dict[str, tuple[str, Any, Any, Any]] = {
         gettext_lazy("Đã lưu ghi chép."),
     ),
 }
+
+
+def _custody_record(case: Case) -> CustodyRecord:
+    if case.custody_record is None:
+        from registry.errors import ApplicationError
+
+        raise ApplicationError(
+            _("Hồ sơ chưa có bản án và ngày chấp hành xong án; ghi thông báo của trại giam trước.")
+        )
+    return case.custody_record
 
 
 @verified_required
@@ -464,6 +498,7 @@ def case_action(request: HttpRequest, uuid: str, action: str) -> HttpResponse:
             case,
             note_form=form if action == "note" else None,
             milestone_form=form if action == "milestone" else None,
+            certificate_form=form if action == "certificate" else None,
             problems=form if form_class is None else None,
             step_forms={action: form} if form_class is StepDateForm else {},
         )

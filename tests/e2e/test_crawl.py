@@ -44,6 +44,7 @@ MINIMUM = {
     "ngan-hang": 6,
     "noi-vu": 6,
     "tu-phap": 5,
+    "ho-so": 3,
     "bien-tap": 4,
     "truyen-thong": 4,
     "kiem-tra": 3,

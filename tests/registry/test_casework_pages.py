@@ -201,11 +201,20 @@ class ReferralLoopPageTests:
         inbox = client.get("/inbox/").content.decode()
         referral = need.referrals.get()
         assert str(referral.uuid) in inbox and case.custody_record.offence not in inbox
-        assert client.post(f"/inbox/{referral.uuid}/reject/", {"reason": ""}).status_code == 400
+        asked = client.get(f"/inbox/{referral.uuid}/reject/")  # refusing is confirmed first
+        assert asked.status_code == 200 and "govuk-button--warning" in asked.content.decode()
+        assert (
+            client.post(
+                f"/inbox/{referral.uuid}/reject/", {"reason": "", "confirmed": "1"}
+            ).status_code
+            == 400
+        )
         assert client.post(f"/inbox/{referral.uuid}/accept/", {}).status_code == 302
         assert client.post(f"/inbox/{referral.uuid}/start/", {}).status_code == 302
         assert (
-            client.post(f"/inbox/{referral.uuid}/complete/", {"outcome": "achieved"}).status_code
+            client.post(
+                f"/inbox/{referral.uuid}/complete/", {"outcome": "achieved", "confirmed": "1"}
+            ).status_code
             == 302
         )
         referral.refresh_from_db()

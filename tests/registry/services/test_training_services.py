@@ -99,7 +99,7 @@ class TrainingTests:
         enrollment = training.enrollment_create(
             actor=officer,
             referral=referral_in(officer, home_affairs),
-            course=course(officer, home_affairs, "Mộc", "Tô Hiệu"),
+            course=course(officer, home_affairs, "Mộc", "Tô Hiệu", days_ahead=-5),
         )
         done = training.enrollment_finish(
             actor=officer, enrollment=enrollment, completed=True, on=today(), attended_days=40
