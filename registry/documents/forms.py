@@ -1,17 +1,13 @@
 """What each HCD form is filled with: one context provider per form.
 
 A case form's provider reads the case, its person, custody record and milestones as the viewer's
-field profile allows (a field the viewer may not read prints as a blank), then takes the
-``extra`` values passed in — the data of the supervision workflow (helpers and their reports,
-quarterly groups, failure to report, transfers, end of management) — over its own. Any field
-with no data prints as ``BLANK``, a dotted line to fill in by hand, so that every form can be
-printed at any step.
-
-To wire a workflow model in, pass its values as ``extra``, or replace the form's entry:
-``FORMS["HCD-08"] = dataclasses.replace(FORMS["HCD-08"], provider=…, presence=…)`` — a provider
-that reads the helper's report and calls ``case_provider(…)(case, viewer, on, extra)``, a presence
-that says whether the report of the quarter is recorded. The keys each form reads beyond the
-common ones are listed in ``FormSpec.extra_fields``.
+field profile allows (a field the viewer may not read prints as a blank), then the supervision
+workflow's rows (``registry.models.supervision``: HCD-04 failure to report, HCD-06/07 helper
+assignment, HCD-08 helper report, HCD-10/11 end of management; HCD-09 the quarter's groups) read
+in the viewer's scope, then takes the ``extra`` values passed in over both. Any field with no data
+prints as ``BLANK``, a dotted line to fill in by hand, so that every form can be printed at any
+step. The keys each form reads beyond the common ones are listed in ``FormSpec.extra_fields``;
+``dossier(case, viewer)`` counts a form present once its workflow row is recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from registry import access
@@ -34,6 +31,13 @@ from registry.models import (
     ReportingRule,
     User,
 )
+from registry.models.supervision import (
+    EndOfManagement,
+    HelperAssignment,
+    HelperReport,
+    ReportingFailure,
+)
+from registry.models.supervision import quarter_label as label_of_quarter
 
 BLANK = "............"
 PROVINCE = "Sơn La"
@@ -197,9 +201,218 @@ def case_provider(extra_fields: tuple[str, ...] = ()) -> Callable[..., dict[str,
     return provide
 
 
+# --- the supervision workflow's data (registry.models.supervision) ------------------------------
+# Rows are read through ``access.supervision_rows_for_user`` (the viewer's scope: no row for a role
+# without ``supervision.view``). A value prints only if the viewer may read the case field it stands
+# for — the helper as ``Case.helper``, the helper's dates as ``Case.helper_assigned_on``, a group as
+# ``Case.classification``, the end of management as ``Case.close_reason`` (ground and basis) and
+# ``Case.status`` (dates, decision) — and the helper's reports and the failure to report only for
+# the roles the supervision tab shows them to (``note.view``). Encrypted fields decrypt on access.
+Values = dict[str, Any]
+
+
+def _rows(viewer: User, model: type, case: Case) -> Any:
+    return access.supervision_rows_for_user(viewer, model).filter(case=case)
+
+
+def _first(rows: list[Any], *statuses: str) -> Any:
+    """The first row in one of ``statuses`` (in that order of preference), else the latest."""
+    for status in statuses:
+        for row in rows:
+            if row.status == status:
+                return row
+    return rows[0] if rows else None
+
+
+def _helper_values(assignment: HelperAssignment | None, viewer: User) -> Values:
+    if assignment is None:
+        return {}
+    values: Values = {}
+    if access.may_read(viewer, Case, "helper"):
+        helper = assignment.helper
+        detail = helper.relationship or helper.position
+        values.update(
+            helper_name=helper.name,
+            helper_kind=f"{helper.get_kind_display()}" + (f", {detail}" if detail else ""),
+            helper_contact="; ".join(str(x) for x in (helper.address, helper.phone) if x) or None,
+        )
+    if access.may_read(viewer, Case, "helper_assigned_on"):
+        values.update(
+            proposed_on=assignment.proposed_on,
+            decided_on=assignment.decided_on,
+            decision_number=assignment.decision_number or None,
+            helper_assigned_on=assignment.decided_on,
+        )
+    return values
+
+
+def helper_proposal_values(case: Case, viewer: User) -> Values:
+    """HCD-06: the pending proposal, else the active helper's, else the latest."""
+    S = HelperAssignment.Status  # noqa: N806
+    rows = list(_rows(viewer, HelperAssignment, case).select_related("helper"))
+    return _helper_values(_first(rows, S.PROPOSED, S.ACTIVE), viewer)
+
+
+def helper_decision_values(case: Case, viewer: User) -> Values:
+    """HCD-07: the active helper's decision, else the proposal awaiting it, else the latest."""
+    S = HelperAssignment.Status  # noqa: N806
+    rows = list(_rows(viewer, HelperAssignment, case).select_related("helper"))
+    values = _helper_values(_first(rows, S.ACTIVE, S.PROPOSED), viewer)
+    if "decision_number" in values:
+        values["number"] = values["decision_number"]
+    return values
+
+
+def helper_report_values(case: Case, viewer: User) -> Values:
+    """HCD-08: the latest quarter's report of the helper."""
+    if not access.has(viewer, "note.view"):
+        return {}
+    report = _rows(viewer, HelperReport, case).select_related("assignment__helper").first()
+    if report is None:
+        return {}
+    values = _helper_values(report.assignment, viewer)
+    values.update(
+        quarter=label_of_quarter(report.year, report.quarter),
+        report_content=report.summary,
+        received_on=report.received_on,
+    )
+    if access.may_read(viewer, Case, "classification"):
+        values["group"] = report.suggested_group or None
+    return values
+
+
+def _failure_values(case: Case, viewer: User) -> Values:
+    """HCD-04: the open failure to report, else the latest; which branch of art. 9(2) it took."""
+    if not access.has(viewer, "note.view"):
+        return {}
+    rows = list(_rows(viewer, ReportingFailure, case).select_related("other_commune"))
+    failure = next(
+        (f for f in rows if f.status in ReportingFailure.OPEN), rows[0] if rows else None
+    )
+    if failure is None:
+        return {}
+    S = ReportingFailure.Status  # noqa: N806
+    deadline = f"{failure.deadline:%d/%m/%Y}"
+    kind = None
+    if failure.status == S.ELSEWHERE:
+        place = failure.other_commune.full_name if failure.other_commune else BLANK
+        kind = f"trình diện tại {place} (khoản 3 Điều 9)"
+    elif failure.status == S.RESOLVED:
+        kind = f"đã trình diện ngày {text(failure.resolved_on)}"
+    elif failure.summons_on or failure.status in (S.HOME_ABSENT, S.SUMMONED):
+        kind = f"có mặt ở nơi cư trú nhưng không trình diện theo hạn ngày {deadline}"
+    elif failure.status in (S.NOT_HOME, S.REPORTED):
+        kind = f"không có mặt ở nơi cư trú, không trình diện theo hạn ngày {deadline}"
+    measures = []
+    if failure.verified_on:
+        measures.append(f"xác minh ngày {text(failure.verified_on)}")
+    if failure.findings:
+        measures.append(f"kết quả xác minh: {failure.findings}")
+    if failure.summons_on:
+        measures.append(
+            f"triệu tập ngày {text(failure.summons_on)}, hẹn có mặt ngày "
+            f"{text(failure.summons_appear_by)}"
+        )
+    values: Values = {
+        "summons_on": failure.summons_on,
+        "summons_appear_by": failure.summons_appear_by,
+        "hcd04_on": failure.hcd04_on,
+        "failure_status": failure.get_status_display(),
+        "measures": "; ".join(measures) or None,
+    }
+    if kind:
+        values["failure_kind"] = kind
+    if failure.hcd04_recipient:
+        values["recipient"] = failure.hcd04_recipient
+    return values
+
+
+def _end_values(case: Case, viewer: User, *, decision: bool) -> Values:
+    from registry.services.cases import EXPUNGEMENT_BASES
+
+    S = EndOfManagement.Status  # noqa: N806
+    rows = list(_rows(viewer, EndOfManagement, case))
+    end = _first(rows, S.DECIDED, S.PROPOSED) if decision else _first(rows, S.PROPOSED, S.DECIDED)
+    if end is None:
+        return {}
+    values: Values = {}
+    if access.may_read(viewer, Case, "close_reason"):
+        reference = " ".join(
+            filter(
+                None,
+                [
+                    f"số {end.reference}" if end.reference else "",
+                    f"ngày {end.reference_date:%d/%m/%Y}" if end.reference_date else "",
+                ],
+            )
+        )
+        basis = EXPUNGEMENT_BASES.get(end.basis)
+        values.update(
+            end_ground=end.get_ground_display(),
+            end_basis="; ".join(str(x) for x in (basis, reference, end.facts) if x) or None,
+            end_reference=reference or None,
+        )
+    if access.may_read(viewer, Case, "status"):
+        values.update(
+            proposed_on=end.proposed_on,
+            decided_on=end.decided_on,
+            decision_number=end.decision_number or None,
+        )
+        if decision:
+            values["number"] = end.decision_number or None
+            if end.decided_on:
+                values["closed_on"] = end.decided_on
+    return values
+
+
+def end_proposal_values(case: Case, viewer: User) -> Values:
+    return _end_values(case, viewer, decision=False)
+
+
+def end_decision_values(case: Case, viewer: User) -> Values:
+    return _end_values(case, viewer, decision=True)
+
+
+def workflow_provider(
+    extra_fields: tuple[str, ...], values: Callable[[Case, User], Values]
+) -> Callable[..., dict[str, Any]]:
+    """A case form filled from the workflow's rows; the caller's ``extra`` still wins."""
+
+    def provide(
+        case: Case, viewer: User, on: dt.date, extra: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return case_provider(extra_fields)(
+            case, viewer, on, {**values(case, viewer), **(extra or {})}
+        )
+
+    return provide
+
+
+def supervision_marks(case: Case, viewer: User) -> set[str]:
+    """Which workflow forms the case's rows record, as ``form:HCD-nn`` marks for ``presence``."""
+    A = HelperAssignment.Status  # noqa: N806
+    E = EndOfManagement.Status  # noqa: N806
+    assignments = _rows(viewer, HelperAssignment, case)
+    ends = _rows(viewer, EndOfManagement, case)
+    marks = {
+        "form:HCD-04": _rows(viewer, ReportingFailure, case).filter(hcd04_on__isnull=False),
+        "form:HCD-06": assignments.exclude(status=A.WITHDRAWN),
+        "form:HCD-07": assignments.filter(decided_on__isnull=False),
+        "form:HCD-08": _rows(viewer, HelperReport, case),
+        "form:HCD-10": ends.filter(status__in=[E.PROPOSED, E.DECIDED]),
+        "form:HCD-11": ends.filter(status=E.DECIDED),
+    }
+    return {mark for mark, rows in marks.items() if rows.exists()}
+
+
 def _hcd04(case: Case, viewer: User, on: dt.date, extra: Mapping[str, Any] | None = None) -> dict:
-    context = case_provider(HCD04_FIELDS)(case, viewer, on, extra)
-    if not (extra or {}).get("failure_kind") and case.reporting_deadline:
+    workflow = _failure_values(case, viewer)
+    context = case_provider(HCD04_FIELDS)(case, viewer, on, {**workflow, **(extra or {})})
+    if (
+        not (extra or {}).get("failure_kind")
+        and "failure_kind" not in workflow
+        and case.reporting_deadline
+    ):
         presented = case.milestones.filter(kind=CaseMilestone.Kind.PRESENTED).exists()
         if not presented and case.reporting_deadline < on:
             context["failure_kind"] = (
@@ -213,39 +426,63 @@ def quarter_label(on: dt.date) -> str:
     return f"Quý {(on.month - 1) // 3 + 1}/{on.year}"
 
 
+def quarter_cases(
+    commune: AdministrativeUnit, viewer: User, year: int, quarter: int
+) -> tuple[Any, dict[int, Any]]:
+    """HCD-09's cases in the viewer's scope: the commune's active cases and those with a group for
+    the quarter, with each case's current group row of the quarter (``quarter_groups_for_user``)."""
+    groups = {
+        g.case_id: g
+        for g in access.quarter_groups_for_user(
+            viewer, commune_id=commune.pk, year=year, quarter=quarter
+        )
+    }
+    cases = (
+        access.case_list_for_user(viewer)
+        .filter(commune=commune)
+        .filter(Q(status=Case.Status.ACTIVE) | Q(pk__in=list(groups)))
+        .order_by("person__folded_name", "id")
+    )
+    return cases, groups
+
+
 def commune_list(
     commune: AdministrativeUnit, viewer: User, on: dt.date, extra: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """HCD-09: the commune's active cases by group. ``extra['rows']`` (number, name, birth_year,
-    address, group, reason) replaces the rows read here from ``Case.classification`` once the
-    quarterly groups are kept as history."""
-    context: dict[str, Any] = {**common(commune, on), "quarter": quarter_label(on)}
-    rows = (extra or {}).get("rows")
+    """HCD-09: the commune's cases by group for a quarter (``extra['year']`` and
+    ``extra['quarter_number']``, else the quarter of ``on``): the group and reason of the case's
+    current ``QuarterlyGroup`` row of that quarter, else its ``Case.classification`` and a blank.
+    ``extra['rows']`` (number, name, birth_year, address, group, reason) replaces the rows."""
+    extra = dict(extra or {})
+    year = int(extra.pop("year", None) or on.year)
+    number = int(extra.pop("quarter_number", None) or (on.month - 1) // 3 + 1)
+    context: dict[str, Any] = {**common(commune, on), "quarter": label_of_quarter(year, number)}
+    rows = extra.get("rows")
     if rows is None:
-        cases = (
-            access.case_list_for_user(viewer)
-            .filter(commune=commune, status=Case.Status.ACTIVE)
-            .order_by("person__folded_name", "id")
-        )
+        cases, groups = quarter_cases(commune, viewer, year, number)
         address = access.may_read(viewer, Person, "address")
-        rows = [
-            {
-                "number": index,
-                "name": case.person.full_name,
-                "birth_year": text(case.person.birth_year),
-                "address": text(case.person.address if address else None),
-                "group": case.classification or BLANK,
-                "reason": BLANK,
-            }
-            for index, case in enumerate(cases, start=1)
-        ]
+        classified = access.may_read(viewer, Case, "classification")
+        rows = []
+        for index, case in enumerate(cases, start=1):
+            row = groups.get(case.pk)
+            group = (row.group if row else case.classification) if classified else None
+            rows.append(
+                {
+                    "number": index,
+                    "name": case.person.full_name,
+                    "birth_year": text(case.person.birth_year),
+                    "address": text(case.person.address if address else None),
+                    "group": group or BLANK,
+                    "reason": text(row.reason if row and classified else None),
+                }
+            )
     context["rows"] = rows
-    groups = [row["group"] for row in rows]
+    groups_printed = [row["group"] for row in rows]
     context.update(
         total=str(len(rows)),
-        **{f"count_{g.lower()}": str(groups.count(g)) for g in "ABCD"},
+        **{f"count_{g.lower()}": str(groups_printed.count(g)) for g in "ABCD"},
     )
-    return _merge(context, {k: v for k, v in (extra or {}).items() if k != "rows"}, ())
+    return _merge(context, {k: v for k, v in extra.items() if k != "rows"}, ())
 
 
 def periodic(
@@ -295,6 +532,22 @@ def _when_closed(case: Case, kinds: set[str]) -> str:
     return PRESENT if case.status == Case.Status.CLOSED else NOT_NEEDED
 
 
+def _hcd04_presence(case: Case, kinds: set[str]) -> str:
+    return PRESENT if "form:HCD-04" in kinds else _when_failed(case, kinds)
+
+
+def _hcd10_presence(case: Case, kinds: set[str]) -> str:
+    return PRESENT if "form:HCD-10" in kinds else _when_closed(case, kinds)
+
+
+def _hcd11_presence(case: Case, kinds: set[str]) -> str:
+    if "form:HCD-11" in kinds:
+        return PRESENT
+    if "form:HCD-10" in kinds and case.status != Case.Status.CLOSED:
+        return MISSING  # proposed, the chair's decision awaited
+    return _when_closed(case, kinds)
+
+
 K = CaseMilestone.Kind
 
 
@@ -305,7 +558,8 @@ class FormSpec:
     provider: Callable[..., dict[str, Any]]
     extra_fields: tuple[str, ...] = ()
     # For a case form: given the case and its milestone kinds, PRESENT, MISSING or NOT_NEEDED.
-    # The supervision workflow replaces these when it records HCD-04, 06, 08 and 10 as data.
+    # ``kinds`` also holds ``form:HCD-nn`` for each form the workflow's rows record
+    # (``supervision_marks``, read in the viewer's scope).
     presence: Callable[[Case, set[str]], str] | None = None
 
     @property
@@ -319,8 +573,11 @@ class FormSpec:
         return str(FormCode(self.code).label)
 
 
-HCD04_FIELDS = ("failure_kind", "summons_on", "measures")
-HELPER_FIELDS = ("helper_kind", "helper_contact")
+HCD04_FIELDS = ("failure_kind", "summons_on", "summons_appear_by", "hcd04_on", "measures")
+DECISION_FIELDS = ("proposed_on", "decided_on", "decision_number")
+HELPER_FIELDS = ("helper_kind", "helper_contact", *DECISION_FIELDS)
+HCD08_FIELDS = ("quarter", "law_abiding", "livelihood", "report_content", "received_on")
+END_FIELDS = ("end_reference", *DECISION_FIELDS)
 FORMS: dict[str, FormSpec] = {
     spec.code: spec
     for spec in (
@@ -332,22 +589,34 @@ FORMS: dict[str, FormSpec] = {
             "HCD-03", "case", case_provider(("address_finding", "new_address")),
             ("address_finding", "new_address"), lambda c, k: NOT_NEEDED,
         ),
-        FormSpec("HCD-04", "case", _hcd04, HCD04_FIELDS, _when_failed),
+        FormSpec("HCD-04", "case", _hcd04, HCD04_FIELDS, _hcd04_presence),
         FormSpec("HCD-05", "case", case_provider(("wishes",)), ("wishes",), _active_needs(
             lambda c, k: K.RECEPTION_MEETING in k)),
-        FormSpec("HCD-06", "case", case_provider(HELPER_FIELDS), HELPER_FIELDS, _active_needs(
-            lambda c, k: bool(c.helper) or K.HELPER_ASSIGNED in k)),
-        FormSpec("HCD-07", "case", case_provider(HELPER_FIELDS), HELPER_FIELDS, _active_needs(
-            lambda c, k: K.HELPER_ASSIGNED in k)),
+        FormSpec(
+            "HCD-06", "case", workflow_provider(HELPER_FIELDS, helper_proposal_values),
+            HELPER_FIELDS, _active_needs(
+                lambda c, k: "form:HCD-06" in k or bool(c.helper) or K.HELPER_ASSIGNED in k),
+        ),
+        FormSpec(
+            "HCD-07", "case", workflow_provider(HELPER_FIELDS, helper_decision_values),
+            HELPER_FIELDS, _active_needs(
+                lambda c, k: "form:HCD-07" in k or K.HELPER_ASSIGNED in k),
+        ),
         FormSpec(
             "HCD-08", "case",
-            case_provider(("quarter", "law_abiding", "livelihood", "report_content")),
-            ("quarter", "law_abiding", "livelihood", "report_content", "group"),
-            _active_needs(lambda c, k: False),
+            workflow_provider(HCD08_FIELDS, helper_report_values),
+            (*HCD08_FIELDS, "group"),
+            _active_needs(lambda c, k: "form:HCD-08" in k),
         ),
         FormSpec("HCD-09", "commune", commune_list, ("quarter", "rows")),
-        FormSpec("HCD-10", "case", case_provider(), ("end_ground", "end_basis"), _when_closed),
-        FormSpec("HCD-11", "case", case_provider(), ("end_ground", "end_basis"), _when_closed),
+        FormSpec(
+            "HCD-10", "case", workflow_provider(END_FIELDS, end_proposal_values),
+            ("end_ground", "end_basis", *END_FIELDS), _hcd10_presence,
+        ),
+        FormSpec(
+            "HCD-11", "case", workflow_provider(END_FIELDS, end_decision_values),
+            ("end_ground", "end_basis", *END_FIELDS), _hcd11_presence,
+        ),
         FormSpec("HCD-12", "commune", periodic, ("figures", "period", "period_start",
                                                  "period_end")),
         FormSpec("HCD-13", "commune", periodic, ("figures", "period", "period_start",
@@ -356,9 +625,12 @@ FORMS: dict[str, FormSpec] = {
 }  # fmt: skip
 
 
-def dossier(case: Case) -> list[tuple[FormSpec, str]]:
-    """Each case form with PRESENT, MISSING or NOT_NEEDED for this case."""
+def dossier(case: Case, viewer: User | None = None) -> list[tuple[FormSpec, str]]:
+    """Each case form with PRESENT, MISSING or NOT_NEEDED for this case; with a ``viewer``, the
+    supervision workflow's rows the viewer may see count as well (``supervision_marks``)."""
     kinds = set(case.milestones.values_list("kind", flat=True))
+    if viewer is not None:
+        kinds |= supervision_marks(case, viewer)
     return [
         (spec, spec.presence(case, kinds))
         for spec in FORMS.values()

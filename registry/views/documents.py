@@ -109,7 +109,7 @@ def case_dossier(request: HttpRequest, uuid: str) -> HttpResponse:
                 "label": STATUS_LABELS[status][0],
                 "colour": STATUS_LABELS[status][1],
             }
-            for spec, status in documents.dossier(case)
+            for spec, status in documents.dossier(case, request.user)
         ]
     return render(request, "casework/case_dossier.html", context)
 
@@ -436,11 +436,9 @@ def commune_form(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     with transaction.atomic():
         rendered = commune_document(
             "HCD-09", place, request.user, timezone.localdate(),
-            {"quarter": f"Quý {quarter}/{year}"},
+            {"year": year, "quarter_number": quarter},
         )  # fmt: skip
-        cases = access.case_list_for_user(request.user).filter(
-            commune=place, status=Case.Status.ACTIVE
-        )
+        cases, _groups = documents.quarter_cases(place, request.user, year, quarter)
         audit_record(
             actor=request.user, action=A.EXPORT, objects=list(cases), model=Case,
             purpose=f"HCD-09 {year}-Q{quarter} {fmt}",

@@ -197,3 +197,146 @@ def test_the_defaults_are_written_out_for_editing(tmp_path) -> None:
     written = sorted(p.name for p in tmp_path.iterdir())
     assert len(written) == 13 and written[0] == "mau-hcd-01.docx"
     assert "Mẫu HCD-13 ban hành kèm theo" in docx_text((tmp_path / "mau-hcd-13.docx").read_bytes())
+
+
+class SupervisionDataTests:
+    """HCD-04, 06–11 filled from the police's workflow (registry.models.supervision), in the
+    viewer's scope and field profile."""
+
+    @pytest.fixture
+    def supervised(self, officer, demo_case):
+        from registry.services import supervision as sv
+
+        on = today()
+        helper = sv.helper_create(
+            actor=officer, commune=demo_case.commune, form="individual", kind="family",
+            name="Lò Thị Xuân", phone="0912 345 678", relationship="vợ",
+        )  # fmt: skip
+        proposal = sv.helper_propose(actor=officer, case=demo_case, helper=helper, on=on)
+        year, quarter = sv.quarter_of(on)
+        return {"year": year, "quarter": quarter, "on": on, "proposal": proposal, "sv": sv}
+
+    def test_helper_report_and_group_print_on_the_forms_and_the_dossier(
+        self, officer, demo_case, supervised
+    ) -> None:
+        from registry.documents.forms import MISSING, PRESENT, dossier
+
+        sv, on, year, quarter = (supervised[k] for k in ("sv", "on", "year", "quarter"))
+        status = {spec.code: s for spec, s in dossier(demo_case, officer)}
+        assert status["HCD-06"] == PRESENT and status["HCD-07"] == MISSING
+        hcd06 = docx_text(case_document("HCD-06", demo_case, officer, on).docx)
+        assert "Cá nhân, tổ chức giúp đỡ: Lò Thị Xuân (Gia đình, người thân, vợ)" in hcd06
+        assert "0912 345 678" in hcd06
+
+        sv.helper_decide(
+            actor=officer, assignment=supervised["proposal"], on=on, decision_number="12/QĐ-UBND"
+        )
+        sv.helper_report_record(
+            actor=officer, case=demo_case, year=year, quarter=quarter, received_on=on,
+            summary="Chăm chỉ làm nương, không vi phạm", suggested_group="B",
+        )  # fmt: skip
+        sv.group_set(
+            actor=officer, case=demo_case, year=year, quarter=quarter, group="C",
+            reason="Chưa có việc làm ổn định", on=on,
+        )  # fmt: skip
+        demo_case.refresh_from_db()
+
+        hcd07 = docx_text(case_document("HCD-07", demo_case, officer, on).docx)
+        assert "Phân công Lò Thị Xuân (Gia đình, người thân, vợ)" in hcd07
+        assert "Số: 12/QĐ-UBND" in hcd07 and f"từ ngày {on:%d/%m/%Y}." in hcd07
+        hcd08 = docx_text(case_document("HCD-08", demo_case, officer, on).docx)
+        assert "Người báo cáo: Lò Thị Xuân" in hcd08
+        assert f"Kỳ báo cáo: Quý {quarter}/{year}" in hcd08
+        assert "Kết quả giúp đỡ: Chăm chỉ làm nương, không vi phạm" in hcd08
+        assert "Đề xuất phân loại: B" in hcd08
+        hcd09 = commune_document(
+            "HCD-09", demo_case.commune, officer, on, {"year": year, "quarter_number": quarter}
+        )
+        row = next(r for r in hcd09.context["rows"] if r["name"] == "Lò Văn Pàng")
+        assert (row["group"], row["reason"]) == ("C", "Chưa có việc làm ổn định")
+        text = docx_text(hcd09.docx)
+        assert "Chưa có việc làm ổn định" in text and f"Kỳ: Quý {quarter}/{year}" in text
+        assert hcd09.context["count_c"] == "1"
+
+        status = {spec.code: s for spec, s in dossier(demo_case, officer)}
+        assert [status[c] for c in ("HCD-06", "HCD-07", "HCD-08")] == [PRESENT] * 3
+        # Without a viewer nothing of the workflow is read: the report is not counted.
+        assert {s.code: v for s, v in dossier(demo_case)}["HCD-08"] == MISSING
+
+    def test_another_commune_and_the_committee_read_nothing_of_the_workflow(
+        self, officer, demo_case, supervised
+    ) -> None:
+        sv, on, year, quarter = (supervised[k] for k in ("sv", "on", "year", "quarter"))
+        sv.helper_decide(actor=officer, assignment=supervised["proposal"], on=on)
+        sv.helper_report_record(
+            actor=officer, case=demo_case, year=year, quarter=quarter, received_on=on,
+            summary="Nội dung riêng của báo cáo",
+        )  # fmt: skip
+        sv.group_set(
+            actor=officer, case=demo_case, year=year, quarter=quarter, group="D",
+            reason="Lý do riêng", on=on,
+        )  # fmt: skip
+        other = factories.commune_officer("other-wf-docs", "Chiềng An")
+        hcd09 = commune_document(
+            "HCD-09", demo_case.commune, other, on, {"year": year, "quarter_number": quarter}
+        )
+        assert hcd09.context["rows"] == [] and "Lý do riêng" not in docx_text(hcd09.docx)
+        committee = factories.UserFactory(username="ubnd-wf-docs")
+        Membership.objects.create(
+            user=committee,
+            role=Role.COMMUNE_COMMITTEE,
+            agency=Agency.objects.get(
+                level="commune", kind="commune_committee", jurisdiction=demo_case.commune
+            ),
+        ).units.add(demo_case.commune)
+        hcd08 = case_document("HCD-08", demo_case, committee, on).context
+        assert hcd08["report_content"] == BLANK and hcd08["quarter"] == BLANK
+        hcd09 = commune_document(
+            "HCD-09", demo_case.commune, committee, on, {"year": year, "quarter_number": quarter}
+        )
+        assert all(r["reason"] == BLANK and r["group"] == BLANK for r in hcd09.context["rows"])
+
+    def test_end_of_management_and_failure_to_report(self, officer, demo_case, supervised):
+        from registry.documents.forms import MISSING, PRESENT, dossier
+        from registry.models.supervision import ReportingFailure
+
+        on = supervised["on"]
+        supervised["sv"].end_propose(
+            actor=officer, case=demo_case, ground="deceased", on=on, facts="Giấy chứng tử số 45"
+        )
+        hcd10 = docx_text(case_document("HCD-10", demo_case, officer, on).docx)
+        assert "đ) Đã chết" in hcd10 and "Giấy chứng tử số 45" in hcd10
+        status = {spec.code: s for spec, s in dossier(demo_case, officer)}
+        assert (status["HCD-10"], status["HCD-11"]) == (PRESENT, MISSING)
+        failure = ReportingFailure.objects.create(
+            case=demo_case, status="not_home", deadline=on - dt.timedelta(days=20),
+            opened_on=on - dt.timedelta(days=19), verified_on=on - dt.timedelta(days=18),
+            hcd04_on=on, findings="Đi làm ăn xa",
+        )  # fmt: skip
+        hcd04 = docx_text(case_document("HCD-04", demo_case, officer, on).docx)
+        assert "không có mặt ở nơi cư trú" in hcd04 and "Đi làm ăn xa" in hcd04
+        assert {s.code: v for s, v in dossier(demo_case, officer)}["HCD-04"] == PRESENT
+        assert failure.hcd04_on == on
+
+    def test_the_hcd09_download_prints_the_quarters_groups_and_audits_their_cases(
+        self, client, officer, demo_case, supervised
+    ) -> None:
+        from registry.models import AccessEvent
+
+        sv, on, year, quarter = (supervised[k] for k in ("sv", "on", "year", "quarter"))
+        sv.group_set(
+            actor=officer, case=demo_case, year=year, quarter=quarter, group="C",
+            reason="Chưa có việc làm ổn định", on=on,
+        )  # fmt: skip
+        factories.sign_in(client, officer)
+        url = f"/communes/{demo_case.commune.code}/forms/HCD-09.docx"
+        text = docx_text(client.get(f"{url}?year={year}&quarter={quarter}").content)
+        assert "Lò Văn Pàng" in text
+        assert "Chưa có việc làm ổn định" in text and f"Quý {quarter}/{year}" in text
+        other = 1 if quarter != 1 else 2  # another quarter: no group row, the case's own
+        text = docx_text(client.get(f"{url}?year={year}&quarter={other}").content)
+        assert "Lò Văn Pàng" in text and "Chưa có việc làm ổn định" not in text
+        event = AccessEvent.objects.filter(
+            actor=officer, action="export", purpose__startswith=f"HCD-09 {year}-Q{quarter}"
+        ).first()
+        assert event is not None and str(demo_case.person.uuid) in event.person_ids
