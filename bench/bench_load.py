@@ -41,7 +41,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-PAGES = ("healthz", "home", "worklist", "case", "cases", "search", "inbox", "referral")
+# Each page alone, with the user classes that open it (bench/locustfile.py).
+PAGES = {
+    "healthz": ("CommuneOfficer", "AgencyOfficer"),
+    "home": ("CommuneOfficer", "AgencyOfficer"),
+    "worklist": ("CommuneOfficer",),
+    "case": ("CommuneOfficer",),
+    "cases": ("CommuneOfficer",),
+    "search": ("CommuneOfficer",),
+    "inbox": ("AgencyOfficer",),
+    "referral": ("AgencyOfficer",),
+}
 MEAN_THINK_SECONDS = 1.25  # locustfile: between(0.5, 2.0)
 AGENCIES = ("so-noi-vu", "nhcsxh-son-la", "so-tu-phap")
 TARGETS = {
@@ -160,7 +170,7 @@ def read_stats(prefix: Path) -> dict[str, dict]:
 
 def run_locust(
     host: str, users_file: Path, web: psutil.Process, name: str, officers: int, seconds: int,
-    tags: list[str] | None = None,
+    tags: list[str] | None = None, classes: tuple[str, ...] = (),
 ) -> dict:  # fmt: skip
     """One locust run; the figures of the run with the server's CPU per request served."""
     prefix = OUT / f"load-{name}"
@@ -172,7 +182,7 @@ def run_locust(
         [str(Path(sys.executable).with_name("locust")), "-f", "bench/locustfile.py",
          "--headless", "-u", str(officers), "-r", str(max(officers // 5, 5)), "-t", f"{seconds}s",
          "--host", host, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
-         *(["--tags", *tags] if tags else [])],
+         *(["--tags", *tags] if tags else []), *classes],
         cwd=ROOT, env={**os.environ, "BENCH_LOAD_USERS": str(users_file)}, check=False,
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
@@ -258,8 +268,10 @@ def main() -> None:
         runs["mix"] = run_locust(host, users_file, web, "mix", officers, seconds)
         runs["mix_high"] = run_locust(host, users_file, web, "mix-high", officers_high, seconds)
         alone = {}
-        for page in PAGES:
-            run = run_locust(host, users_file, web, f"page-{page}", 10, page_seconds, [page])
+        for page, classes in PAGES.items():
+            run = run_locust(
+                host, users_file, web, f"page-{page}", 10, page_seconds, [page], classes
+            )
             run.pop("pages")
             alone[page] = run
     finally:
