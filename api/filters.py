@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import django_filters
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,15 +24,36 @@ from rest_framework.filters import OrderingFilter
 from registry import access, validation
 from registry.models import Case, CaseNote, Consent, CustodyRecord, Need, Person, Referral
 
+CODE = r"^[A-Za-z0-9_.-]{0,40}$"
+
+
+@extend_schema_field({"type": "string", "pattern": CODE})
+class CodeFilter(django_filters.CharFilter):
+    """A code (commune, need type, agency): letters, digits, ``_.-``. The schema says so and the
+    filter refuses anything else with a 400 (a NUL used to pass the schema and fail in Django)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [RegexValidator(CODE)])
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[^\\x00]{0,200}$"})
+class TextFilter(django_filters.CharFilter):
+    """Free text (a name): anything but NUL (which Django's field refuses), 200 characters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 200)
+        super().__init__(*args, **kwargs)
+
 
 class PersonFilter(django_filters.FilterSet):
     """No national ID or phone here: identifiers never travel in URLs (and so never in access
     logs or proxies). Exact search by them is ``POST /api/v1/people/search/``."""
 
-    name = django_filters.CharFilter(
+    name = TextFilter(
         field_name="full_name", method="by_name", label="Họ tên (không cần dấu)"
     )
-    commune = django_filters.CharFilter(
+    commune = CodeFilter(
         field_name="cases__commune__code", label="Mã xã", distinct=True
     )
 
@@ -53,14 +75,14 @@ class CustodyRecordFilter(django_filters.FilterSet):
 
 
 class CaseFilter(django_filters.FilterSet):
-    commune = django_filters.CharFilter(field_name="commune__code", label="Mã xã")
+    commune = CodeFilter(field_name="commune__code", label="Mã xã")
     release_date_from = django_filters.DateFilter(
         field_name="custody_record__release_date", lookup_expr="gte"
     )
     release_date_to = django_filters.DateFilter(
         field_name="custody_record__release_date", lookup_expr="lte"
     )
-    need_type = django_filters.CharFilter(field_name="needs__need_type__code", distinct=True)
+    need_type = CodeFilter(field_name="needs__need_type__code", distinct=True)
 
     class Meta:
         model = Case
@@ -68,8 +90,8 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class NeedFilter(django_filters.FilterSet):
-    commune = django_filters.CharFilter(field_name="case__commune__code")
-    need_type = django_filters.CharFilter(field_name="need_type__code")
+    commune = CodeFilter(field_name="case__commune__code")
+    need_type = CodeFilter(field_name="need_type__code")
 
     class Meta:
         model = Need
@@ -77,9 +99,9 @@ class NeedFilter(django_filters.FilterSet):
 
 
 class ReferralFilter(django_filters.FilterSet):
-    commune = django_filters.CharFilter(field_name="need__case__commune__code")
-    need_type = django_filters.CharFilter(field_name="need__need_type__code")
-    agency = django_filters.CharFilter(field_name="agency__code")
+    commune = CodeFilter(field_name="need__case__commune__code")
+    need_type = CodeFilter(field_name="need__need_type__code")
+    agency = CodeFilter(field_name="agency__code")
     overdue = django_filters.BooleanFilter(
         field_name="response_due", method="by_overdue", label="Quá hạn trả lời"
     )

@@ -315,3 +315,30 @@ def purpose_label(purpose: str) -> str:
 # ("HCD-05 docx", "HCD-12 hcd-12-month-2026-11 03646", "HCD-09 2026-Q4 pdf").
 PURPOSES["dossier"] = "hồ sơ HCD (biểu mẫu)"
 PURPOSE_STARTS["HCD-"] = "tải biểu mẫu HCD-"
+# The supervision workflow, the agencies' loop and the operators' pages (issues 15, 16, 21).
+PURPOSES.update(
+    {
+        "access log read": "đọc nhật ký truy cập",
+        "change national ID": "sửa số định danh",
+        "console channel (development)": "kênh thử (phát triển)",
+        "import dry run": "kiểm tra trước tệp nhập",
+        "job follow-ups": "theo dõi việc làm",
+        "legal aid": "trợ giúp pháp lý",
+        "register notice": "ghi nhận thông báo của trại giam",
+        "supervision": "giám sát, giáo dục",
+        "supervision worklist": "việc giám sát",
+        "transfer accepted": "tiếp nhận chuyển nơi cư trú",
+        "transfers": "chuyển nơi cư trú",
+        "zalo link": "liên kết Zalo",
+        "zalo link code": "mã liên kết Zalo",
+        "zalo link status": "trạng thái liên kết Zalo",
+        "zalo unlink (unfollow)": "hủy liên kết Zalo (bỏ theo dõi)",
+    }
+)
+PURPOSE_STARTS.update(
+    {
+        "classify ": "phân loại ",
+        "quarter ": "phân loại quý ",
+        "job follow-up ": "theo dõi việc làm: ",
+    }
+)
