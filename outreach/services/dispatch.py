@@ -361,14 +361,29 @@ def renew_lease(messages: list[Message]) -> set[int]:
     return held
 
 
+# A row handed back to the queue goes just ahead of the rows due at the same time. A campaign's
+# outbox rows all share one due time and the claim takes the oldest first; without this, a row
+# handed back (a dead worker's, or one released for lack of lease) would wait behind every row of
+# its campaign still unsent — PostgreSQL breaks ties in the index by physical position, and an
+# updated row moves to the end (issue 21: all claimed rows sent within 30 s of a kill -9).
+BACK_IN_QUEUE_AHEAD = dt.timedelta(milliseconds=1)
+
+
+def back_in_queue(when: dt.datetime) -> Least:
+    """The due time of a row handed back: its own or ``when``, whichever is earlier, moved just
+    ahead of the rows due then."""
+    return Least("next_attempt_at", Value(when)) - Value(BACK_IN_QUEUE_AHEAD)
+
+
 def _release(ids: list[int], when: dt.datetime) -> int:
-    """Hand claimed rows back untouched (no provider was called for them); their cap slots go
-    back too."""
+    """Hand claimed rows back untouched (no provider was called for them), keeping their place in
+    the queue (campaign rows are claimed only in the send window and while the campaign runs,
+    whatever their due time); their cap slots go back too."""
     return Message.objects.filter(id__in=ids, status=S.SENDING).update(
         status=S.CREATED,
         lease_until=None,
         attempts=F("attempts") - 1,
-        next_attempt_at=when,
+        next_attempt_at=back_in_queue(when),
         counted_at=None,
     )
 
@@ -581,7 +596,8 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 def recover_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Rows whose lease expired (their worker died or stalled): a row the provider already
     accepted (provider id or callback) becomes SENT; any other row goes back to CREATED to be sent
-    again, keeping its place in the queue (its old due time), so it goes before rows due later.
+    again, keeping its place in the queue (just ahead of the rows due when it was), so it goes
+    before rows due later and rows never tried.
     Live workers renew their leases, so only a dead worker's rows expire. Also run by the
     dispatcher itself every OUTREACH_LEASE_RENEW_SECONDS: recovery does not wait for a sweeper task
     stuck behind long dispatch tasks."""
@@ -601,7 +617,7 @@ def recover_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
     requeued = unsent.update(
         status=S.CREATED,
         lease_until=None,
-        next_attempt_at=Least("next_attempt_at", Value(now)),
+        next_attempt_at=back_in_queue(now),
         updated_at=now,
     )
     return {"accepted": accepted, "requeued": requeued, "exhausted": exhausted}

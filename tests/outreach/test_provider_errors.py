@@ -158,9 +158,33 @@ class LeaseRenewalTests:
         due = one_sms.next_attempt_at
         assert dispatch.renew_lease([one_sms]) == set()
         assert dispatch.recover_expired()["requeued"] == 1
-        # Back in the queue at its old place, before rows due later.
+        # Back in the queue at its old place, just ahead of the rows due with it.
         one_sms.refresh_from_db()
-        assert one_sms.status == S.CREATED and one_sms.next_attempt_at == due
+        assert one_sms.status == S.CREATED
+        assert one_sms.next_attempt_at == due - dispatch.BACK_IN_QUEUE_AHEAD
+
+    def test_a_row_handed_back_goes_before_its_campaigns_untried_rows(
+        self, fake, officer, editor, approver, manager
+    ):
+        # A campaign's outbox rows share one due time; a dead worker's row, once its lease ran
+        # out, is claimed before every untried one (it waited behind them all before: issue 21).
+        for number in ("0912345601", "0912345602", "0912345603", "0912345604"):
+            person_with_consent(officer, number, channel="")
+        campaign = running_campaign(
+            manager, approver, approved_content(editor, approver), channels=[Channel.SMS]
+        )
+        launch_and_write(manager, campaign)
+        assert len(set(Message.objects.values_list("next_attempt_at", flat=True))) == 1
+        (dead,) = dispatch.claim(limit=1)
+        Message.objects.filter(pk=dead).update(lease_until=timezone.now() - dt.timedelta(seconds=1))
+        assert dispatch.recover_expired()["requeued"] == 1
+        assert dispatch.claim(limit=1) == [dead]
+
+        # A row released unsent (short of lease) keeps its place in the same way: claimed again
+        # before the two rows still untried.
+        taken = dispatch.claim(limit=1)
+        assert dispatch._release(taken, timezone.now()) == 1
+        assert dispatch.claim(limit=1) == taken
 
     def test_a_worker_whose_lease_was_taken_does_not_send(self, fake, one_sms):
         dispatch.claim(limit=10)
