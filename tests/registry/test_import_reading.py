@@ -276,3 +276,26 @@ class WorkbookTests:
         book.save(out)
         sheet = imports.read_file("ds.xlsx", out.getvalue(), names=vocabulary.names)
         assert sheet.numbers == [2] and sheet.rows[0][1] == "Lò Văn Pàng"
+
+    def test_a_hidden_sheet_is_never_read_even_when_every_visible_sheet_is_empty(
+        self, vocabulary
+    ) -> None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        hidden = book.active
+        hidden.title = "An"  # the first sheet, hidden, holds the only data
+        hidden.append(HEADER)
+        hidden.append(PERSON)
+        hidden.sheet_state = "hidden"
+        book.create_sheet("Sheet2")  # visible, empty
+        out = io.BytesIO()
+        book.save(out)
+        with pytest.raises(imports.FileRefused, match="không có dữ liệu"):
+            imports.read_file("an.xlsx", out.getvalue(), names=vocabulary.names)
+        book.remove(book["Sheet2"])
+        book.create_chartsheet("Bieu do")  # no visible worksheet at all
+        out = io.BytesIO()
+        book.save(out)
+        with pytest.raises(imports.FileRefused, match="không có trang nào đang hiện"):
+            imports.read_file("an.xlsx", out.getvalue(), names=vocabulary.names)
