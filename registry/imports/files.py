@@ -325,16 +325,24 @@ def read_xlsx(data: bytes) -> Grid:
 
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        position = 0
-        for index, meta in enumerate(book.sheets_metadata):
-            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
-                continue
-            if book.get_sheet_by_index(index).total_height > 0:
-                position = index
-                break
+        visible = [
+            index
+            for index, meta in enumerate(book.sheets_metadata)
+            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+        ]
+        # Without a visible sheet holding data, the first visible one (empty: "no data"); a
+        # workbook of hidden sheets only has nothing a person could have checked.
+        position = next(
+            (i for i in visible if book.get_sheet_by_index(i).total_height > 0),
+            visible[0] if visible else None,
+        )
+        if position is None:
+            raise FileRefused(_("Bảng tính không có trang nào đang hiện: tệp không có dữ liệu."))
         sheet = book.get_sheet_by_index(position)
         rows = sheet.to_python(skip_empty_area=False, nrows=settings.IMPORT_MAX_ROWS + 1000)
         merges = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sheet.merged_cell_ranges or [])]
+    except FileRefused:
+        raise
     except Exception as error:  # calamine raises several kinds on a damaged file
         raise FileRefused(_("Tệp .xlsx bị hỏng hoặc không phải tệp Excel.")) from error
     formulas = _formula_cells(archive, _sheet_path(archive, position))

@@ -163,6 +163,9 @@ def _numbering_row(row: list[Any]) -> bool:
 
 _TOTALS = re.compile(r"^(tong cong|tong so)\b|^(cong|tong)\s*(:|\d|$)")
 _TOTALS_LOOSE = re.compile(r"^cong\b")  # "Cộng huyện Mai Sơn: 5", only on a short row
+# A totals row with a figure under many columns ("Tổng cộng | 6 | 4 | 2 | …"): only the plain
+# words, never a lone "Tòng" / "Tống" (a surname in a column of its own).
+_TOTALS_WIDE = re.compile(r"^(tong cong|tong so)\b|^(cong|tong)\s*(:|\d)")
 _SIGNATURE = re.compile(
     r"^(nguoi lap( bieu| danh sach)?|noi nhan|giam thi|pho giam thi|thu truong|truong phong|"
     r"truong trai|ky ten|ky, ghi ro|\(ky|xac nhan|can bo lap|tm\.? |kt\.? |q\.? giam thi)\b"
@@ -181,7 +184,12 @@ def _kind_of(row: list[Any]) -> str:
     """empty | signature (a signature block or the place-and-date line) | totals | person (three
     cells or more) | sparse."""
     if len(row) - row.count("") - row.count(None) > 6:
-        return "person"  # the common case, decided without looking at each cell
+        # The common case, decided without folding each row: only a first cell starting with
+        # T or C ("Tổng cộng", "Cộng") may be a wide totals row.
+        first = next((value for value in row if not _blank(value)), "")
+        if isinstance(first, str) and first.lstrip()[:1] in "TtCc":
+            return "totals" if _TOTALS_WIDE.match(_first_text(row)) else "person"
+        return "person"
     filled = _filled(row)
     if not filled:
         return "empty"

@@ -8,9 +8,12 @@ from __future__ import annotations
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 
-from registry import dbroles, services
+from registry import dbroles, services, tasks
 from registry.audit import audit_record
 from registry.models import AccessEvent, ChangeLog
 from registry.services.audit_chain import audit_chain_verify
@@ -96,3 +99,32 @@ def test_verify_audit_chain_detects_a_row_the_owner_deleted(committed) -> None:
         cursor.execute("DELETE FROM registry_accessevent WHERE id = %s", [victim.pk])
         cursor.execute("SET session_replication_role = origin")
     assert any(b["why"] == "gap" for b in audit_chain_verify().broken)
+
+
+def test_the_command_beat_task_readyz_and_metric_report_the_owners_change(committed, client):
+    """The operator's side of the same check: ``manage.py verify_audit_chain`` exits non-zero,
+    the daily beat task finds the row, and /readyz and the metric say the chain is broken."""
+    assert "verify-audit-chain" in settings.CELERY_BEAT_SCHEDULE
+    for _ in range(3):
+        audit_record(actor=committed, action=AccessEvent.Action.VIEW, purpose="read")
+    cache.clear()
+    call_command("verify_audit_chain")  # intact: no error
+    assert client.get("/readyz").json()["checks"]["audit_chain"]["ok"] is True
+    victim = AccessEvent.objects.filter(actor=committed, seq__isnull=False).order_by("id")[1]
+    with dbroles.as_owner(), connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            "UPDATE registry_accessevent SET purpose = 'nothing to see' WHERE id = %s",
+            [victim.pk],
+        )
+        cursor.execute("SET session_replication_role = origin")
+    with pytest.raises(CommandError):
+        call_command("verify_audit_chain")
+    cache.clear()
+    assert {"id": victim.pk, "why": "digest"} in tasks.verify_audit_chain()["broken"]
+    chain = client.get("/readyz").json()["checks"]["audit_chain"]
+    assert chain["ok"] is False and chain["broken_rows"] >= 1
+    with override_settings(METRICS_TOKEN="scrape"):
+        text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape").content.decode()
+    broken = [ln for ln in text.splitlines() if ln.startswith("audit_chain_broken_rows ")]
+    assert broken and float(broken[0].split()[-1]) >= 1

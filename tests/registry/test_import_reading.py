@@ -190,6 +190,20 @@ class TableTests:
         assert sheet.layout["skipped_rows"] == [3]
         assert sheet.layout["footer_row"] == 6 and sheet.layout["footer"] == "totals"
 
+    def test_a_totals_row_with_a_figure_under_many_columns_ends_the_table(self, vocabulary) -> None:
+        header = [*HEADER, "Tội danh", "Hình thức"]
+        person = [*PERSON, "Trộm cắp tài sản", "Hết án"]
+        totals = ["Tổng cộng", "2", "2", "2", "2", "2", "2", "2", "2"]
+        sheet = table([header, person, person, totals], vocabulary)
+        assert sheet.numbers == [2, 3]
+        assert (sheet.layout["footer_row"], sheet.layout["footer"]) == (4, "totals")
+        # A surname in a column of its own is a person, however many cells the row fills.
+        split = ["Họ", "Tên", *header[2:]]
+        tong = ["Tòng", "Văn Nam", *person[2:]]
+        cong = ["Công", "Thị Hoa", *person[2:]]
+        sheet = table([split, tong, cong, totals], vocabulary)
+        assert sheet.numbers == [2, 3] and sheet.rows[0][0] == "Tòng"
+
     def test_a_signature_block_ends_the_table(self, vocabulary) -> None:
         rows = [
             HEADER,
@@ -276,3 +290,26 @@ class WorkbookTests:
         book.save(out)
         sheet = imports.read_file("ds.xlsx", out.getvalue(), names=vocabulary.names)
         assert sheet.numbers == [2] and sheet.rows[0][1] == "Lò Văn Pàng"
+
+    def test_a_hidden_sheet_is_never_read_even_when_every_visible_sheet_is_empty(
+        self, vocabulary
+    ) -> None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        hidden = book.active
+        hidden.title = "An"  # the first sheet, hidden, holds the only data
+        hidden.append(HEADER)
+        hidden.append(PERSON)
+        hidden.sheet_state = "hidden"
+        book.create_sheet("Sheet2")  # visible, empty
+        out = io.BytesIO()
+        book.save(out)
+        with pytest.raises(imports.FileRefused, match="không có dữ liệu"):
+            imports.read_file("an.xlsx", out.getvalue(), names=vocabulary.names)
+        book.remove(book["Sheet2"])
+        book.create_chartsheet("Bieu do")  # no visible worksheet at all
+        out = io.BytesIO()
+        book.save(out)
+        with pytest.raises(imports.FileRefused, match="không có trang nào đang hiện"):
+            imports.read_file("an.xlsx", out.getvalue(), names=vocabulary.names)
