@@ -124,3 +124,76 @@ def test_two_workers_racing_over_two_campaigns_never_exceed_the_cap(
     # Both workers really took part.
     for worker in ("w1", "w2"):
         assert "outreach.dispatch" in (race.tmp / f"{worker}.log").read_text(errors="replace")
+
+
+@pytest.mark.usefixtures("committed_db")
+def test_a_worker_taking_a_slot_makes_the_other_wait_then_refuses_it(
+    officer, editor, approver, manager
+):
+    """The race above, made certain: worker A has taken the person's only slot and not yet
+    committed; worker B, at that moment, takes a slot for the same person from another campaign.
+    B must wait for A's commit and then be refused. Without the per-person lock B counts no slot
+    (A's is not committed), takes one, and the person gets two messages; the two-worker test
+    alone does not catch that, its window between the count and the commit is a few
+    milliseconds."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from outreach.services.dispatch import take_cap_slots
+    from tests.outreach.conftest import launch_and_write, person_with_consent
+
+    person = person_with_consent(officer, "0961234567", channel="sms")
+    content = approved_content(editor, approver)
+    rows = []
+    for _ in range(2):
+        campaign = running_campaign(manager, approver, content, channels=[Channel.SMS])
+        launch_and_write(manager, campaign)
+        rows.append(Message.objects.get(campaign=campaign, person=person))
+    a_row, b_row = rows
+    # Committed, the launch's on_commit ran the (eager) dispatch: no slot is held from it.
+    Message.objects.filter(person=person).update(counted_at=None)
+    now = timezone.now()
+    a_holds, b_started = threading.Event(), threading.Event()
+    refused: dict[str, set[int]] = {}
+    b_waited: list[float] = []
+    errors: list[BaseException] = []
+    hold = 1.5
+
+    def worker_a() -> None:
+        try:
+            with transaction.atomic():  # the slot taken, the commit held back
+                refused["a"] = take_cap_slots([a_row], now)
+                a_holds.set()
+                b_started.wait(timeout=10)
+                time.sleep(hold)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            a_holds.set()
+            connection.close()
+
+    def worker_b() -> None:
+        try:
+            a_holds.wait(timeout=10)
+            b_started.set()
+            started = time.monotonic()
+            refused["b"] = take_cap_slots([b_row], now)
+            b_waited.append(time.monotonic() - started)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with override_settings(OUTREACH_DAILY_CAP_PER_PERSON=1):
+        threads = [threading.Thread(target=worker_a), threading.Thread(target=worker_b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    assert errors == []
+    assert refused == {"a": set(), "b": {b_row.id}}
+    assert b_waited[0] >= hold - 0.5  # B waited for A's commit
+    assert list(
+        Message.objects.filter(person=person, counted_at__isnull=False).values_list("id", flat=True)
+    ) == [a_row.id]
