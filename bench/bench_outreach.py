@@ -180,9 +180,11 @@ def main() -> None:
     from outreach.models import Channel, Message
     from outreach.services import campaigns as campaign_services
     from outreach.services import content as content_services
+    from registry import dbroles
     from registry.models import Case, Consent, Membership, Role, User
 
-    with connection.cursor() as cursor:
+    # TRUNCATE is the owner's: the runtime role the app connects as may not (docs/security.md).
+    with dbroles.as_owner(), connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE outreach_deliveryreceipt, outreach_message, outreach_campaign, "
             "outreach_segment, outreach_contentversion, outreach_contentitem_need_types, "
