@@ -75,9 +75,6 @@ def redis_url() -> str:
     return f"{base}/{(BROKER_DB - own) % 16}"
 
 
-BATCH = 100  # rows a worker claims at a time
-
-
 class Topology:
     """The fake provider, two workers and a beat as separate processes."""
 
@@ -115,7 +112,7 @@ class Topology:
             "OUTREACH_UNKNOWN_GRACE_SECONDS": "2",
             "OUTREACH_RETRY_BASE_SECONDS": "0.5",
             "OUTREACH_RETRY_MAX_SECONDS": "2",
-            "OUTREACH_BATCH_SIZE": str(BATCH),
+            "OUTREACH_BATCH_SIZE": "100",
             "OUTREACH_DISPATCH_EVERY_SECONDS": "1",
             "OUTREACH_SWEEP_EVERY_SECONDS": "2",
             "OUTREACH_DISPATCH_BUDGET_SECONDS": "20",
@@ -299,16 +296,19 @@ class FaultToleranceTests:
         eligible = Message.objects.filter(campaign=campaign).count()
         assert written == eligible >= 10_000
 
-        # Let the two workers get going, then kill one of them outright while both hold a batch:
-        # a worker holds one batch at a time, so more claimed rows than a batch means w1 holds some.
+        # Let the two workers get going, then kill one of them outright while both hold a batch.
+        # A worker holds one batch at a time, all its rows under one lease (claimed or renewed
+        # together): two lease times among the claimed rows means both workers hold some.
         deadline = time.monotonic() + 120
+        while len(topology.received()) < eligible // 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        holding = Message.objects.filter(campaign=campaign, status=Message.Status.SENDING)
         while time.monotonic() < deadline:
-            holding = Message.objects.filter(campaign=campaign, status=Message.Status.SENDING)
-            if len(topology.received()) >= eligible // 4 and holding.count() > BATCH:
+            if holding.values("lease_until").distinct().count() >= 2:
                 break
-            time.sleep(0.1)
-        assert len(topology.received()) < eligible, "the campaign finished before the kill"
+            time.sleep(0.005)
         topology.kill9("w1")
+        assert len(topology.received()) < eligible, "the campaign finished before the kill"
         # What was claimed when it died (its rows among them) is delivered within 30 s of the
         # restart (issue 21): the live worker renews its own lease, the dead one's runs out in 15 s.
         claimed = {
