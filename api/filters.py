@@ -50,12 +50,8 @@ class PersonFilter(django_filters.FilterSet):
     """No national ID or phone here: identifiers never travel in URLs (and so never in access
     logs or proxies). Exact search by them is ``POST /api/v1/people/search/``."""
 
-    name = TextFilter(
-        field_name="full_name", method="by_name", label="Họ tên (không cần dấu)"
-    )
-    commune = CodeFilter(
-        field_name="cases__commune__code", label="Mã xã", distinct=True
-    )
+    name = TextFilter(field_name="full_name", method="by_name", label="Họ tên (không cần dấu)")
+    commune = CodeFilter(field_name="cases__commune__code", label="Mã xã", distinct=True)
 
     class Meta:
         model = Person

@@ -4,7 +4,8 @@ public key: uuid, or the code of reference data."""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, ClassVar
 
 from django.db import models
 from rest_framework import serializers
@@ -47,6 +48,16 @@ class PolicySerializer(serializers.ModelSerializer):
         EncryptedBooleanField: serializers.BooleanField,
     }
 
+    _prototypes: ClassVar[dict[type, dict[str, serializers.Field]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        """The fields built from the model once per class, copied for each instance: DRF
+        introspects the model on every instance (about 2.5 ms a request at twenty fields)."""
+        cls = type(self)
+        if cls not in PolicySerializer._prototypes:
+            PolicySerializer._prototypes[cls] = super().get_fields()
+        return copy.deepcopy(PolicySerializer._prototypes[cls])
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
@@ -76,6 +87,30 @@ class PolicySerializer(serializers.ModelSerializer):
             "read_only": True,
             "allow_null": True,
         }
+
+
+def load_only_shown(queryset: models.QuerySet, serializer: PolicySerializer) -> models.QuerySet:
+    """Load only what the serializer, trimmed to the role's profile, shows — a relation by its
+    public key — and the person's uuid for the audit row (``access.PERSON_PATH``): a list's rows
+    no longer build every model of the selector's chain with all its columns (issue 20: the API
+    lists were 13–25× their bare SQL)."""
+    model = serializer.Meta.model
+    columns = {"id", *(["uuid"] if any(f.name == "uuid" for f in model._meta.fields) else [])}
+    joins: set[str] = set()
+    for name in serializer.fields:
+        field = model._meta.get_field(name)
+        if field.many_to_one or field.one_to_one:
+            joins.add(name)
+            columns.add(f"{name}__{PUBLIC_KEY.get(field.related_model, 'uuid')}")
+        elif field.concrete:
+            columns.add(name)
+        else:
+            return queryset  # a field this cannot express: load everything, as before
+    person = access.PERSON_PATH.get(model)
+    if person:
+        joins.add(person)
+        columns.add(f"{person}__uuid")
+    return queryset.select_related(None).select_related(*joins).only(*columns)
 
 
 def _public_fields(model: type[models.Model]) -> list[str]:

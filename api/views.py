@@ -81,11 +81,14 @@ class PolicyListApi(generics.ListAPIView):
 
     @transaction.atomic
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer([], many=True)  # its fields: the role's profile
         queryset = self.filter_queryset(self.get_queryset())
+        queryset = serializers.load_only_shown(queryset, serializer.child)
         page = self.paginate_queryset(queryset)
         rows = list(page if page is not None else queryset)
         audit_record(actor=request.user, action=A.LIST, objects=rows, model=self.model)
-        data = self.get_serializer(rows, many=True).data
+        serializer.instance = rows
+        data = serializer.data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
 

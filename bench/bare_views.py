@@ -1,9 +1,14 @@
-"""Bare Django views for bench-api's baseline: the same rows as the API endpoints, read by raw SQL
-with no authentication, scoping, decryption, audit or serializer."""
+"""Bare Django views for bench-api's baseline: the same rows and the same columns as the API
+endpoints (``?fields=`` names them, as the API returned them to that role; a relation as its
+public key), read by raw SQL with no authentication, scoping, decryption, audit or serializer.
+
+The lists first returned three or four columns against the API's twenty (issue 20): a baseline
+that did a fraction of the work. Encrypted columns go out as hex (the API decrypts them)."""
 
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Model
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
@@ -15,15 +20,37 @@ def _rows(sql: str, params: list) -> list[dict]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _same_columns(model: type[Model], fields: str) -> str:
+    """SELECT … FROM … for the API's columns of ``model``: its own columns, and for a relation the
+    related row's public key through a join."""
+    from api.serializers import PUBLIC_KEY
+
+    select, joins = [], []
+    for n, name in enumerate(fields.split(",")):
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            related = field.related_model
+            key = related._meta.get_field(PUBLIC_KEY.get(related, "uuid")).column
+            joins.append(f"LEFT JOIN {related._meta.db_table} j{n} ON j{n}.id = t.{field.column}")
+            select.append(f'j{n}.{key} AS "{name}"')
+        else:
+            select.append(f't.{field.column} AS "{name}"')
+    return f"SELECT {', '.join(select)} FROM {model._meta.db_table} t {' '.join(joins)}"
+
+
+def _json(value: object) -> str:
+    return value.hex() if isinstance(value, bytes | memoryview) else str(value)
+
+
 def case_list(request: HttpRequest) -> JsonResponse:
+    from registry.models import Case
+
     rows = _rows(
-        "SELECT c.uuid::text, c.status, u.code AS commune, p.uuid::text AS person "
-        "FROM registry_case c JOIN registry_administrativeunit u ON u.id = c.commune_id "
-        "JOIN registry_person p ON p.id = c.person_id "
-        "WHERE c.commune_id = %s ORDER BY c.id DESC LIMIT 50",
+        _same_columns(Case, request.GET["fields"])
+        + " WHERE t.commune_id = %s ORDER BY t.id DESC LIMIT 50",
         [int(request.GET["commune_id"])],
     )
-    return JsonResponse({"results": rows})
+    return JsonResponse({"results": rows}, json_dumps_params={"default": _json})
 
 
 def case_detail(request: HttpRequest, uuid: str) -> JsonResponse:
@@ -42,12 +69,14 @@ def person_by_index(request: HttpRequest) -> JsonResponse:
 
 
 def referral_worklist(request: HttpRequest) -> JsonResponse:
+    from registry.models import Referral
+
     rows = _rows(
-        "SELECT r.uuid::text, r.status, r.response_due::text FROM registry_referral r "
-        "WHERE r.agency_id = %s ORDER BY r.id DESC LIMIT 50",
+        _same_columns(Referral, request.GET["fields"])
+        + " WHERE t.agency_id = %s ORDER BY t.id DESC LIMIT 50",
         [int(request.GET["agency_id"])],
     )
-    return JsonResponse({"results": rows})
+    return JsonResponse({"results": rows}, json_dumps_params={"default": _json})
 
 
 urlpatterns = [

@@ -1,5 +1,6 @@
 """make bench-api: four API endpoints on PostgreSQL with BENCH_PEOPLE seeded cases, each beside a
-bare Django view returning the same rows by raw SQL, measured alternately in one run.
+bare Django view returning the same rows and columns by raw SQL (bench/bare_views.py), measured
+alternately in one run.
 
 - the scoped case list of a commune officer (50 rows);
 - a case detail (decryption of its encrypted fields and its audit row included);
@@ -68,10 +69,18 @@ def main() -> None:
     national_id = case.person.national_id
     digest = crypto.keyring().blind_index("person.national_id", national_id)
 
+    def shown(path: str, token: str) -> str:
+        """The columns the API returns to that reader: the bare view selects the same."""
+        first = client.get(path, HTTP_AUTHORIZATION=token).json()["results"][0]
+        return ",".join(first)
+
+    client = Client()
+    case_fields = shown("/api/v1/cases/?page_size=50", officer)
+    referral_fields = shown("/api/v1/referrals/?page_size=50", banker)
     scenarios = {
         "case_list": (
             ("/api/v1/cases/?page_size=50", officer),
-            (f"/bare/cases/?commune_id={commune.pk}", None),
+            (f"/bare/cases/?commune_id={commune.pk}&fields={case_fields}", None),
         ),
         "case_detail": (
             (f"/api/v1/cases/{case.uuid}/", officer),
@@ -83,11 +92,10 @@ def main() -> None:
         ),
         "bank_referral_worklist": (
             ("/api/v1/referrals/?page_size=50", banker),
-            (f"/bare/referrals/?agency_id={bank.pk}", None),
+            (f"/bare/referrals/?agency_id={bank.pk}&fields={referral_fields}", None),
         ),
     }
     samples = int(os.environ.get("BENCH_SAMPLES", "200"))
-    client = Client()
     results = {}
     with override_settings(ROOT_URLCONF="bench.bare_views"):
         for name, ((api_url, token), (bare_url, _)) in scenarios.items():
