@@ -73,7 +73,13 @@ def claim(*, limit: int, now: dt.datetime | None = None) -> list[int]:
     # and while running.
     allowed = Q(campaign__isnull=True)
     if in_send_window(now):
-        allowed |= Q(campaign__status=Campaign.Status.RUNNING)
+        # The running campaigns as a subquery, not a join: without the join PostgreSQL walks the
+        # due index in order and stops at ``limit`` rows, marking the entries of rows already
+        # claimed or finished as dead as it goes; with it, it read every row ever queued (a
+        # bitmap scan, which marks nothing) on each claim until autovacuum ran — 44 ms a claim
+        # after 300,000 rows, most of the database's time in bench-outreach (issue 19).
+        running = Campaign.objects.filter(status=Campaign.Status.RUNNING).values("id")
+        allowed |= Q(campaign_id__in=running)
     with transaction.atomic():
         ids = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
@@ -411,9 +417,7 @@ def _record_sent(
     provider_status: str = "",
 ) -> None:
     now = timezone.now()
-    with transaction.atomic():
-        _commit_without_waiting_for_the_disk()
-        moved = _mark_sent(m, provider_id, sender, route=route, cost=cost, status=provider_status)
+    moved = _mark_sent(m, provider_id, sender, route=route, cost=cost, status=provider_status)
     metrics.incr("outreach_sent_total", sender=sender)
     if not moved:  # a callback got here first and moved the row on: keep its status
         Message.objects.filter(id=m.id, provider_id="").update(
@@ -421,35 +425,46 @@ def _record_sent(
         )
 
 
-def _commit_without_waiting_for_the_disk() -> None:
-    """This transaction's commit returns before its WAL record reaches the disk
-    (``synchronous_commit = off``, this transaction only; docs/decisions/0002). One message
-    sent is one commit: waiting for the disk's flush each time made PostgreSQL's WAL sync most of
-    a worker's time. A worker killed after the commit loses nothing (the server has it); only a
-    crash of the database server itself, within a fraction of a second of the commit, can undo
-    it — the row is then handed back by its lease and may be sent twice, the same risk as a
-    worker killed between the provider's answer and this write."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+# One message sent is one commit. On PostgreSQL it does not wait for the WAL's flush to disk
+# (``synchronous_commit = off`` for that transaction only: docs/decisions/0002): waiting for the
+# disk at each message held the dispatcher back. A worker killed after the commit loses nothing
+# (the server has it); only a crash of the database server itself within a fraction of a second
+# can undo it — the row is then handed back by its lease and may be sent twice, the same risk as a
+# worker killed between the provider's answer and this write. The setting and the update go in
+# one round trip (one implicit transaction), as one statement would.
+_MARK_SENT_SQL = (
+    "SET LOCAL synchronous_commit TO OFF; "
+    "UPDATE outreach_message SET status = %s, provider_id = %s, provider = %s, cost = %s, "
+    "sender = %s, sent_at = %s, lease_until = NULL, error_code = '', provider_status = %s, "
+    "updated_at = %s WHERE id = %s AND status = %s"
+)
 
 
 def _mark_sent(
     m: Message, provider_id: str, sender: str, *, route: str, cost: int, status: str
 ) -> int:
+    """SENDING → SENT; the number of rows moved (0: a callback or the sweeper moved it first)."""
     now = timezone.now()
-    return Message.objects.filter(id=m.id, status=S.SENDING).update(
-        status=S.SENT,
-        provider_id=provider_id,
-        provider=route,
-        cost=cost,
-        sender=sender,
-        sent_at=now,
-        lease_until=None,
-        error_code="",
-        provider_status=status,
-        updated_at=now,
-    )
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return Message.objects.filter(id=m.id, status=S.SENDING).update(
+            status=S.SENT,
+            provider_id=provider_id,
+            provider=route,
+            cost=cost,
+            sender=sender,
+            sent_at=now,
+            lease_until=None,
+            error_code="",
+            provider_status=status,
+            updated_at=now,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT_SQL,
+            [S.SENT, provider_id, route, cost, sender, now, status, now, m.id, S.SENDING],
+        )
+        cursor.nextset()  # the UPDATE's result, after the SET's
+        return cursor.rowcount
 
 
 def _skip(m: Message, reason: str) -> None:
