@@ -36,7 +36,7 @@ from outreach.services import budgets
 from outreach.services.campaigns import Recipient, new_message
 from outreach.window import in_send_window, next_send_time
 from registry import metrics
-from registry.models import Case, Consent
+from registry.models import Case, Consent, Person
 from registry.models.access import AccessEvent
 
 log = logging.getLogger(__name__)
@@ -100,10 +100,27 @@ def claim(*, limit: int, now: dt.datetime | None = None) -> list[int]:
 
 def batch_size(channel_rates: Iterable[float]) -> int:
     """How many rows one claim takes: never more than half a lease's worth at the slowest rate, so
-    a batch is finished long before its lease expires."""
-    slowest = min(channel_rates, default=1.0)
+    a batch is finished long before its lease expires (no rate: the console only)."""
+    slowest = min(channel_rates, default=None)
+    if slowest is None:
+        return settings.OUTREACH_BATCH_SIZE
     by_lease = int(slowest * settings.OUTREACH_LEASE_SECONDS / 2)
     return max(1, min(settings.OUTREACH_BATCH_SIZE, by_lease))
+
+
+def sending_rates() -> list[float]:
+    """The rates of the senders that really send — a channel no provider carries goes to the
+    console, which has no rate — and of the SMS gateway when one is configured. They bound a
+    batch: Zalo's default 10/s held every SMS batch to 75 rows on a site without Zalo."""
+    rates = []
+    for channel in Channel.values:
+        if not real_backend(channel):
+            continue
+        rates.append(limits.sender_limits(channel).rate)
+        gateway = routing.gateway_name()
+        if channel == Channel.SMS and gateway:
+            rates.append(limits.sender_limits(routing.sender_key(gateway, channel)).rate)
+    return rates
 
 
 def dispatch(*, budget_seconds: float | None = None) -> DispatchResult:
@@ -111,7 +128,7 @@ def dispatch(*, budget_seconds: float | None = None) -> DispatchResult:
     budget = settings.OUTREACH_DISPATCH_BUDGET_SECONDS if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
     total = DispatchResult()
-    rates = [limits.sender_limits(c).rate for c in Channel.values]
+    rates = sending_rates()
     recovered_at = 0.0
     while time.monotonic() < deadline:
         if time.monotonic() - recovered_at >= settings.OUTREACH_LEASE_RENEW_SECONDS:
@@ -249,6 +266,16 @@ def take_cap_slots(messages: list[Message], now: dt.datetime) -> set[int]:
 # --- sending ------------------------------------------------------------------------------------
 
 
+# The rules and the audit row read the person's id, uuid and demo flag; the rest (names,
+# identifiers, their ciphertext) stays unread while sending. A fallback's new row reads its
+# recipient again (``_recipient_of``).
+_PERSON_COLUMNS_NOT_NEEDED = [
+    f"person__{f.name}"
+    for f in Person._meta.concrete_fields
+    if f.name not in ("id", "uuid", "is_demo")
+]
+
+
 def send_claimed(ids: list[int]) -> DispatchResult:
     """Apply the rules to claimed rows, take the cap's slots, then send the rest one by one
     within the lease, each through its route (gateway, Twilio, Zalo, console)."""
@@ -256,7 +283,8 @@ def send_claimed(ids: list[int]) -> DispatchResult:
     now = timezone.now()
     messages = list(
         Message.objects.filter(id__in=ids, status=S.SENDING)
-        .select_related("person", "campaign", "content_version")
+        .select_related("person", "campaign")
+        .defer(*_PERSON_COLUMNS_NOT_NEEDED)
         .order_by("next_attempt_at", "id")
     )
     if not messages:
@@ -587,8 +615,8 @@ def fall_back(m: Message) -> Message | None:
 
 
 def _recipient_of(m: Message) -> Recipient | None:
-    if m.person is not None:
-        person = m.person
+    if m.person_id is not None:
+        person = Person.objects.get(pk=m.person_id)  # the batch loaded only its id and flags
         case = (
             Case.objects.filter(person=person)
             .exclude(status=Case.Status.CLOSED)
