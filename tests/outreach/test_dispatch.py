@@ -182,3 +182,38 @@ class DispatchTests:
             Message.objects.filter(campaign=campaign).values_list("status", "skip_reason")
         )
         assert statuses == [(S.SENT, ""), (S.SKIPPED, Message.SkipReason.QUOTA)]
+
+
+class BatchSizeTests:
+    """A batch is half a lease's worth at the slowest rate of the senders that really send."""
+
+    SENDERS = {
+        "sms": {"rate": 1000, "daily_quota": None},
+        "esms": {"rate": 40, "daily_quota": None},
+        "zalo_zns": {"rate": 10, "daily_quota": None},
+        "zalo_oa": {"rate": 10, "daily_quota": None},
+    }
+
+    def test_a_channel_the_console_carries_does_not_bound_the_batch(self):
+        # No Zalo app: Zalo rows go to the console, which has no rate; Twilio alone sends SMS.
+        with override_settings(
+            OUTREACH_SENDERS=self.SENDERS, ZALO_APP_ID="", OUTREACH_SMS_GATEWAY="",
+            TWILIO_ACCOUNT_SID="ACtest", OUTREACH_BATCH_SIZE=200, OUTREACH_LEASE_SECONDS=15,
+        ):  # fmt: skip
+            assert dispatch.sending_rates() == [1000]
+            assert dispatch.batch_size(dispatch.sending_rates()) == 200
+
+    def test_the_gateway_and_zalo_rates_bound_it_when_they_send(self):
+        with override_settings(
+            OUTREACH_SENDERS=self.SENDERS, ZALO_APP_ID="app", OUTREACH_SMS_GATEWAY="esms",
+            TWILIO_ACCOUNT_SID="ACtest", OUTREACH_BATCH_SIZE=200, OUTREACH_LEASE_SECONDS=15,
+        ):  # fmt: skip
+            assert sorted(dispatch.sending_rates()) == [10, 10, 40, 1000]
+            assert dispatch.batch_size(dispatch.sending_rates()) == 75  # 10/s × 15 s / 2
+
+    def test_the_console_alone_takes_the_configured_batch(self):
+        with override_settings(
+            ZALO_APP_ID="", OUTREACH_SMS_GATEWAY="", TWILIO_ACCOUNT_SID="", OUTREACH_BATCH_SIZE=100
+        ):
+            assert dispatch.sending_rates() == []
+            assert dispatch.batch_size([]) == 100
