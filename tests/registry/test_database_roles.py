@@ -73,19 +73,22 @@ def test_the_runtime_role_reads_and_writes_the_rest_and_appends_to_the_log(commi
         )
 
 
+def as_the_owner_behind_the_triggers(sql: str, row_id: int) -> None:
+    """Change the log as only the owner (a superuser here) can: with its triggers off."""
+    with dbroles.as_owner(), connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, [row_id])
+        cursor.execute("SET session_replication_role = origin")
+
+
 def test_verify_audit_chain_detects_a_row_the_owner_changed(committed) -> None:
     for _ in range(3):
         audit_record(actor=committed, action=AccessEvent.Action.VIEW, purpose="read")
     assert audit_chain_verify().ok
     victim = AccessEvent.objects.filter(actor=committed, seq__isnull=False).order_by("id")[1]
-    with dbroles.as_owner(), connection.cursor() as cursor:
-        # Behind the triggers, as only the owner (a superuser here) can.
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "UPDATE registry_accessevent SET purpose = 'nothing to see' WHERE id = %s",
-            [victim.pk],
-        )
-        cursor.execute("SET session_replication_role = origin")
+    as_the_owner_behind_the_triggers(
+        "UPDATE registry_accessevent SET purpose = 'nothing to see' WHERE id = %s", victim.pk
+    )
     result = audit_chain_verify()
     assert {"id": victim.pk, "why": "digest"} in result.broken
 
@@ -94,10 +97,7 @@ def test_verify_audit_chain_detects_a_row_the_owner_deleted(committed) -> None:
     for _ in range(3):
         audit_record(actor=committed, action=AccessEvent.Action.VIEW, purpose="read")
     victim = AccessEvent.objects.filter(actor=committed, seq__isnull=False).order_by("id")[1]
-    with dbroles.as_owner(), connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute("DELETE FROM registry_accessevent WHERE id = %s", [victim.pk])
-        cursor.execute("SET session_replication_role = origin")
+    as_the_owner_behind_the_triggers("DELETE FROM registry_accessevent WHERE id = %s", victim.pk)
     assert any(b["why"] == "gap" for b in audit_chain_verify().broken)
 
 
@@ -111,13 +111,9 @@ def test_the_command_beat_task_readyz_and_metric_report_the_owners_change(commit
     call_command("verify_audit_chain")  # intact: no error
     assert client.get("/readyz").json()["checks"]["audit_chain"]["ok"] is True
     victim = AccessEvent.objects.filter(actor=committed, seq__isnull=False).order_by("id")[1]
-    with dbroles.as_owner(), connection.cursor() as cursor:
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(
-            "UPDATE registry_accessevent SET purpose = 'nothing to see' WHERE id = %s",
-            [victim.pk],
-        )
-        cursor.execute("SET session_replication_role = origin")
+    as_the_owner_behind_the_triggers(
+        "UPDATE registry_accessevent SET purpose = 'nothing to see' WHERE id = %s", victim.pk
+    )
     with pytest.raises(CommandError):
         call_command("verify_audit_chain")
     cache.clear()
