@@ -51,6 +51,19 @@ class Backend(Protocol):
 
     def send(self, message: Message) -> str: ...
 
+    def find(self, message: Message) -> str | None:
+        """After a send whose outcome is unknown (its worker died, or the call timed out): the
+        provider's id if it accepted this message; None when sending it again cannot make a
+        duplicate (it does not hold it, or it refuses a second copy of our id by itself).
+        Raises ChannelError when it cannot tell: ``permanent`` if it never can (the row then
+        waits a grace for a callback), transient if it could not answer now (ask again later)."""
+        ...
+
+
+class UnknowableError(ChannelError):
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"{provider} cannot say what it accepted", permanent=True, code="unknown")
+
 
 def mask(destination: str) -> str:
     """What a log line or an outreach manager may see of a destination: its last 3 characters."""
@@ -69,6 +82,9 @@ class ConsoleBackend:
             message.segments,
         )
         return f"console-{message.uuid}"
+
+    def find(self, message: Message) -> str | None:
+        return None  # nothing left the machine
 
 
 _http = threading.local()
@@ -156,6 +172,28 @@ class TwilioBackend:
         except TwilioException as exc:
             raise ChannelError(f"twilio: {type(exc).__name__}", permanent=False) from None
         return str(sent.sid)
+
+    # Twilio's recent messages to one number looked at to find one we may have sent.
+    FIND_AMONG = 20
+
+    def find(self, message: Message) -> str | None:
+        """Twilio takes no idempotency key; it lists the messages sent to a number, newest first.
+        Ours is one with the same body created since our first attempt (a minute's leeway for
+        clocks). Two people sharing a phone and the same campaign text look alike: that phone
+        then gets the text once, which is what its owner would want."""
+        from twilio.base.exceptions import TwilioException
+
+        since = (message.first_attempt_at or message.created_at) - dt.timedelta(minutes=1)
+        try:
+            recent = self.client.messages.list(
+                to=message.destination, limit=self.FIND_AMONG, page_size=self.FIND_AMONG
+            )
+        except (TwilioException, requests.RequestException) as exc:
+            raise ChannelError(f"twilio lookup: {type(exc).__name__}", permanent=False) from None
+        for sent in recent:
+            if sent.body == message.body and sent.date_created and sent.date_created >= since:
+                return str(sent.sid)
+        return None
 
 
 def callback_url(provider: str, message: Message) -> str:
@@ -259,6 +297,11 @@ class ZaloBackend:
         except (ZaloTokenError, ValueError) as exc:
             raise ChannelError(f"zalo: {exc}", permanent=False, code="token") from None
         raise ChannelError("zalo token refused twice", permanent=False, code="token")
+
+    def find(self, message: Message) -> str | None:
+        # Zalo neither lists what an OA sent nor refuses a second tracking_id [unverified]:
+        # only its delivery webhook can tell.
+        raise UnknowableError(self.name)
 
     def error(self, code: str) -> ChannelError:
         if code in ZNS_TRANSIENT or code in ZALO_TOKEN_ERRORS:

@@ -1,9 +1,10 @@
 """A local fake of Twilio and Zalo for tests, benchmarks and demos: a real HTTP server on 127.0.0.1.
 
 It speaks the shapes our channels use — Twilio ``Messages.json`` (form in, JSON out, error JSON
-with ``code``), Zalo ZNS ``/message/template``, OA ``/v3.0/oa/message/cs`` and the OAuth v4 token
-refresh with single-use refresh tokens — and sends signed status callbacks (Twilio "sent" then
-"delivered"; Zalo ``user_received_message``) to the URLs it is given.
+with ``code``; ``GET`` lists the accepted messages newest first, filtered by ``To``), Zalo ZNS
+``/message/template``, OA ``/v3.0/oa/message/cs`` and the OAuth v4 token refresh with single-use
+refresh tokens — and sends signed status callbacks (Twilio "sent" then "delivered"; Zalo
+``user_received_message``) to the URLs it is given.
 
 Faults are injected over HTTP: ``POST /_control/faults`` with a list of rules
 ``{"route": "twilio"|"zns"|"oa"|"*", "match": "<substring of the destination>", "kind": …,
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import email.utils
 import hashlib
 import json
 import queue
@@ -69,6 +71,7 @@ class FakeState:
     gateway_request_ids: dict[str, tuple[str, float]] = field(default_factory=dict)
     gateway_messages: dict[str, dict[str, Any]] = field(default_factory=dict)
     reports: list[dict[str, Any]] = field(default_factory=list)
+    twilio_messages: list[dict[str, Any]] = field(default_factory=list)  # what GET lists
 
     def fault_for(self, route: str, destination: str) -> str | None:
         with self.lock:
@@ -129,6 +132,8 @@ class Handler(BaseHTTPRequestHandler):
             self.esms_status(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
         elif self.path.startswith(SPEEDSMS_STATUS_PATH):
             self.speedsms_status(urllib.parse.urlsplit(self.path).path.rsplit("/", 1)[-1])
+        elif urllib.parse.urlsplit(self.path).path.endswith("/Messages.json"):
+            self.twilio_list(urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query))
         elif self.path.startswith("/_control/tokens"):
             self._json(
                 200,
@@ -158,6 +163,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.gateway_request_ids.clear()
                 self.state.gateway_messages.clear()
                 self.state.reports.clear()
+                self.state.twilio_messages.clear()
             return self._json(200, {"ok": True})
         if path == "/_control/tokens":
             data = json.loads(body)
@@ -227,6 +233,16 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(400, {"code": 21610, "message": "unsubscribed", "status": 400})
         sender = form.get("MessagingServiceSid", form.get("From", [""]))[0]
         sid = self._accept("twilio", our_id, to, sender)
+        with self.state.lock:
+            self.state.twilio_messages.append(
+                {
+                    "sid": sid,
+                    "to": to,
+                    "body": form.get("Body", [""])[0],
+                    "status": "accepted",
+                    "date_created": email.utils.formatdate(usegmt=True),
+                }
+            )
         if self.state.callbacks and callback:
             self.server.callbacks.put(("twilio", callback, sid))
         if kind == "slow_accept":
@@ -234,6 +250,20 @@ class Handler(BaseHTTPRequestHandler):
         self._json(
             201,
             {"sid": sid, "status": "accepted", "to": to, "body": "", "error_code": None},
+        )
+        return None
+
+    def twilio_list(self, query: dict[str, list[str]]) -> None:
+        """Twilio's message list, newest first, filtered by ``To`` (one page)."""
+        if not self.headers.get("Authorization", "").startswith("Basic "):
+            return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        to = query.get("To", [""])[0]
+        size = int(query.get("PageSize", ["50"])[0])
+        with self.state.lock:
+            found = [m for m in reversed(self.state.twilio_messages) if not to or m["to"] == to]
+        self._json(
+            200,
+            {"messages": found[:size], "next_page_uri": None, "page": 0, "page_size": size},
         )
         return None
 

@@ -33,7 +33,7 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from outreach.channels import ChannelError, http, transient_http
+from outreach.channels import ChannelError, UnknowableError, http, transient_http
 from outreach.models import Message
 
 log = logging.getLogger(__name__)
@@ -355,6 +355,13 @@ class GatewayBackend:
         if kind == "unknown":
             log.warning("gateway %s answered an unmapped code %s", self.name, code)
         return ChannelError(f"{self.name} {code}", permanent=False, code=code)
+
+    def find(self, message: Message) -> str | None:
+        """A gateway that refuses a second message with our RequestId (its profile names the
+        "duplicate" codes) makes sending again safe: the answer says it holds it already."""
+        if self.profile["errors"].get("duplicate"):
+            return None
+        raise UnknowableError(self.name)
 
     def poll(self, message: Message) -> tuple[str, str, str] | None:
         """Ask for a message's status: (provider status value, our status or None, carrier);

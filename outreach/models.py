@@ -256,7 +256,10 @@ class Message(PublicModel):
        │  v               │ └──────────────> PERMANENT_FAILURE
        │ SKIPPED(reason)  │ transient error past the retry window ──> TECHNICAL_FAILURE
        └──────────────────┘ transient error: back to CREATED with ``next_attempt_at`` (backoff);
-                            lease expired with no provider id and no callback (sweeper)
+                            lease expired with no provider id and no callback (sweeper) — but a
+                            row whose call may have reached the provider (a timeout; the one a
+                            dead worker was sending) is asked about first: found → SENT; the
+                            provider cannot tell → SENDING for a grace (error_code "unknown")
     Terminal: DELIVERED, PERMANENT_FAILURE, TEMPORARY_FAILURE, TECHNICAL_FAILURE, SKIPPED — never
     overwritten. A provider is called only for a row this worker moved from CREATED to SENDING (the
     lease is proof); a row with a provider id or a callback is never sent again. Our ``uuid``

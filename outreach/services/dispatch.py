@@ -11,7 +11,9 @@ The contract (MESSAGING.md section 7, DESIGN.md section 3):
   our message id travels to the provider, so a message the provider accepted finds its row even
   when the worker died before recording it;
 - a read timeout leaves it unknown whether the provider accepted the message: the row stays
-  SENDING with a short lease so that a callback can arrive first; the sweeper decides after.
+  SENDING with a short lease so that a callback can arrive first; the sweeper decides after;
+- the row a dead worker may have been sending (the first of its batch still SENDING) and a timed
+  out one are asked about at the provider before they go again (``settle_unknown``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -276,6 +278,13 @@ _PERSON_COLUMNS_NOT_NEEDED = [
 ]
 
 
+# A worker sends its batch one row at a time in this order, all of it under one lease (claimed,
+# then renewed together). When it dies, the rows it sent have left SENDING, so the first of the
+# rest in this order is the one it may have been sending: the sweeper asks the provider about
+# that one before sending it again (recover_expired).
+SEND_ORDER = ("next_attempt_at", "id")
+
+
 def send_claimed(ids: list[int]) -> DispatchResult:
     """Apply the rules to claimed rows, take the cap's slots, then send the rest one by one
     within the lease, each through its route (gateway, Twilio, Zalo, console)."""
@@ -285,7 +294,7 @@ def send_claimed(ids: list[int]) -> DispatchResult:
         Message.objects.filter(id__in=ids, status=S.SENDING)
         .select_related("person", "campaign")
         .defer(*_PERSON_COLUMNS_NOT_NEEDED)
-        .order_by("next_attempt_at", "id")
+        .order_by(*SEND_ORDER)
     )
     if not messages:
         return result
@@ -660,9 +669,10 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 def recover_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Rows whose lease expired (their worker died or stalled): a row the provider already
-    accepted (provider id or callback) becomes SENT; any other row goes back to CREATED to be sent
-    again, keeping its place in the queue (just ahead of the rows due when it was), so it goes
-    before rows due later and rows never tried.
+    accepted (provider id or callback) becomes SENT; a row that may have reached the provider is
+    asked about first (``settle_unknown``); any other row goes back to CREATED to be sent again,
+    keeping its place in the queue (just ahead of the rows due when it was), so it goes before rows
+    due later and rows never tried.
     Live workers renew their leases, so only a dead worker's rows expire. Also run by the
     dispatcher itself every OUTREACH_LEASE_RENEW_SECONDS: recovery does not wait for a sweeper task
     stuck behind long dispatch tasks."""
@@ -672,6 +682,8 @@ def recover_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
         status=S.SENT, lease_until=None, sent_at=Coalesce("sent_at", now), updated_at=now
     )
     unsent = expired.filter(provider_id="", callback_at__isnull=True)
+    settled = settle_unknown(unsent, now)
+    # What settle_unknown held has a lease again; what it found sent has left SENDING.
     exhausted = unsent.filter(attempts__gte=settings.OUTREACH_MAX_ATTEMPTS).update(
         status=S.TECHNICAL_FAILURE,
         lease_until=None,
@@ -685,7 +697,66 @@ def recover_expired(*, now: dt.datetime | None = None) -> dict[str, int]:
         next_attempt_at=back_in_queue(now),
         updated_at=now,
     )
-    return {"accepted": accepted, "requeued": requeued, "exhausted": exhausted}
+    return {
+        "accepted": accepted + settled["found"],
+        "requeued": requeued,
+        "exhausted": exhausted,
+        "held": settled["held"],
+    }
+
+
+# error_code of a row whose last call may or may not have reached the provider.
+UNKNOWN_OUTCOME = ("timeout", "unknown")
+
+
+def settle_unknown(unsent: QuerySet[Message], now: dt.datetime) -> dict[str, int]:
+    """Among expired rows with no provider id and no callback, those whose last call may have
+    reached the provider: a timed-out call, and the row each dead worker may have been sending
+    when it died (the first of its batch still SENDING, in SEND_ORDER). Sending those again
+    blindly is how a killed worker's message goes out twice (Twilio takes no idempotency key).
+    The provider is asked (``Backend.find``): a message it holds becomes SENT with its id; one it
+    does not hold, or that a second send cannot duplicate, is left to be sent again. A provider
+    that cannot tell gets the row held for OUTREACH_UNKNOWN_GRACE_SECONDS, for a callback to
+    arrive, then it is sent again (the risk of a duplicate remains there, and only there); one
+    that could not answer now is asked again after the grace."""
+    rows = list(
+        unsent.order_by("lease_until", *SEND_ORDER).values_list("id", "lease_until", "error_code")
+    )
+    doubtful = [
+        row_id
+        for position, (row_id, lease, error_code) in enumerate(rows)
+        if error_code in UNKNOWN_OUTCOME or position == 0 or rows[position - 1][1] != lease
+    ]
+    found = held = 0
+    rates = routing.Rates.load()
+    for m in Message.objects.filter(id__in=doubtful):
+        route = routing.route_for(m.channel, m.destination, m.carrier, rates, chosen=m.provider)
+        if route is None:
+            continue
+        same_lease = Message.objects.filter(id=m.id, status=S.SENDING, lease_until=m.lease_until)
+        try:
+            provider_id = routing.backend_named(route, m.channel).find(m)
+        except ChannelError as error:
+            if error.permanent and m.error_code in UNKNOWN_OUTCOME:
+                continue  # the grace for a callback is over: sent again
+            held += same_lease.update(
+                lease_until=now + dt.timedelta(seconds=settings.OUTREACH_UNKNOWN_GRACE_SECONDS),
+                error_code="unknown",
+                updated_at=now,
+            )
+            continue
+        if provider_id:
+            found += same_lease.update(
+                status=S.SENT,
+                provider_id=provider_id,
+                provider=route,
+                lease_until=None,
+                sent_at=now,
+                error_code="",
+                updated_at=now,
+            )
+            log.info("message %s found at %s after its worker's lease ran out", m.uuid, route)
+    return {"found": found, "held": held}
 
 
 # --- delivery reports by polling ----------------------------------------------------------------

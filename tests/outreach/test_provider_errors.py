@@ -10,6 +10,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from outreach import routing
 from outreach.models import Channel, Message, OptOut
 from outreach.services import dispatch
 from tests.outreach.conftest import (
@@ -195,3 +196,98 @@ class LeaseRenewalTests:
             lease_until=timezone.now() + dt.timedelta(seconds=60)
         )
         assert dispatch.renew_lease([stale]) == set()
+
+
+def expire_leases() -> None:
+    """The clock moved past the leases (a dead worker renews nothing)."""
+    Message.objects.filter(status=S.SENDING).update(
+        lease_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+
+
+class DeadWorkerInFlightTests:
+    """A worker killed between the provider's answer and its own write leaves a row the provider
+    holds but the outbox thinks unsent (the duplicate a kill -9 once produced in CI: Twilio
+    takes no idempotency key, and the callback had not come when the lease ran out)."""
+
+    @pytest.fixture
+    def batch(self, fake, officer, editor, approver, manager) -> list[Message]:
+        for number in ("0912345601", "0912345602", "0912345603"):
+            person_with_consent(officer, number, channel="")
+        campaign = running_campaign(
+            manager, approver, approved_content(editor, approver), channels=[Channel.SMS]
+        )
+        launch_and_write(manager, campaign)
+        ids = dispatch.claim(limit=10)
+        return list(Message.objects.filter(id__in=ids).order_by(*dispatch.SEND_ORDER))
+
+    def test_the_row_it_was_sending_is_found_at_twilio_and_not_sent_again(self, fake, batch):
+        first, *rest = batch
+        # The worker sent the first row of its batch, then died before recording Twilio's id.
+        routing.backend_named(routing.TWILIO, Channel.SMS).send(first)
+        (accepted,) = fake.received()
+        expire_leases()
+
+        assert dispatch.recover_expired() == {
+            "accepted": 1,
+            "requeued": 2,
+            "exhausted": 0,
+            "held": 0,
+        }
+        first.refresh_from_db()
+        assert (first.status, first.provider_id, first.provider) == (
+            S.SENT,
+            accepted["provider_id"],
+            routing.TWILIO,
+        )
+        rest_now = Message.objects.filter(id__in=[m.id for m in rest])
+        assert set(rest_now.values_list("status", flat=True)) == {S.CREATED}
+
+        dispatch.dispatch(budget_seconds=5)
+        sent_ids = [r["id"] for r in fake.received()]
+        assert sorted(sent_ids) == sorted(str(m.uuid) for m in batch)  # each once
+
+    def test_the_row_it_had_not_sent_yet_goes_again(self, fake, batch):
+        # Killed before the call reached Twilio: Twilio lists nothing, the row is sent.
+        expire_leases()
+        assert dispatch.recover_expired()["requeued"] == 3
+        dispatch.dispatch(budget_seconds=5)
+        assert sorted(r["id"] for r in fake.received()) == sorted(str(m.uuid) for m in batch)
+
+    def test_twilio_not_answering_holds_the_row_and_asks_again(self, fake, batch):
+        first = batch[0]
+        routing.backend_named(routing.TWILIO, Channel.SMS).send(first)
+        expire_leases()
+        with override_settings(TWILIO_API_BASE_URL="http://127.0.0.1:9"):  # nothing listens
+            routing.clear_caches()
+            counts = dispatch.recover_expired()
+        routing.clear_caches()
+        assert (counts["held"], counts["requeued"]) == (1, 2)
+        first.refresh_from_db()
+        assert (first.status, first.error_code) == (S.SENDING, "unknown")
+        assert first.lease_until > timezone.now()
+
+        expire_leases()  # the grace ran out; Twilio answers now
+        assert dispatch.recover_expired()["accepted"] == 1
+        first.refresh_from_db()
+        assert first.status == S.SENT
+        assert len(fake.received()) == 1
+
+    def test_a_provider_that_cannot_tell_gets_a_grace_for_its_callback(
+        self, fake, officer, editor, approver, manager
+    ):
+        zalo_tokens(fake)
+        person_with_consent(officer, "0912345678", channel="")
+        campaign = running_campaign(
+            manager, approver, approved_content(editor, approver), channels=[Channel.ZALO_ZNS]
+        )
+        launch_and_write(manager, campaign)
+        (row,) = dispatch.claim(limit=10)
+        expire_leases()
+        assert dispatch.recover_expired()["held"] == 1  # Zalo lists nothing: wait for a webhook
+        message = Message.objects.get(pk=row)
+        assert (message.status, message.error_code) == (S.SENDING, "unknown")
+
+        expire_leases()  # no webhook within the grace: sent again
+        assert dispatch.recover_expired()["requeued"] == 1
+        assert Message.objects.get(pk=row).status == S.CREATED
