@@ -616,10 +616,17 @@ def fields_for(user: User, model: type[Model]) -> list[str]:
     return [name for name in every if name in allowed]
 
 
+# A list may load the person's uuid as this annotation instead of the chain of PERSON_PATH.
+PERSON_UUID = "about_person_uuid"
+
+
 def person_uuids(objects: Iterable[Model]) -> list[str]:
     """The uuids of the people these objects are about, for the audit row."""
     found: list[str] = []
     for obj in objects:
+        if PERSON_UUID in obj.__dict__:
+            found.append(str(obj.__dict__[PERSON_UUID]))
+            continue
         path = PERSON_PATH.get(type(obj))
         if path is None:
             continue

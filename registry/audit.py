@@ -311,6 +311,7 @@ def purpose_label(purpose: str) -> str:
             return label + _SEARCH_KINDS.get(detail, detail)
     return purpose
 
+
 # The HCD forms (registry/views/documents.py): the dossier tab, and each form downloaded
 # ("HCD-05 docx", "HCD-12 hcd-12-month-2026-11 03646", "HCD-09 2026-Q4 pdf").
 PURPOSES["dossier"] = "hồ sơ HCD (biểu mẫu)"

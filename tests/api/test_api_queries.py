@@ -89,3 +89,33 @@ def test_lists_read_no_column_of_the_person_but_its_uuid(client, resource) -> No
     assert '"registry_person"."uuid"' in rows_query
     for column in ("full_name", "national_id", "phone", "date_of_birth", "address"):
         assert f'"registry_person"."{column}"' not in rows_query, column
+
+
+@pytest.mark.parametrize("resource", list(ROW_TABLES))
+def test_a_list_row_names_its_relations_as_its_detail_does(client, resource) -> None:
+    # A list reads each relation's public key alone (no related model built per row); the keys
+    # must be the very ones the detail endpoint shows, nulls included.
+    rows = client.get(f"/api/v1/{resource}/", {"page_size": 5}).json()["results"]
+    assert rows
+    for row in rows:
+        assert client.get(f"/api/v1/{resource}/{row['uuid']}/").json() == row
+
+
+def test_a_list_row_builds_one_model(client) -> None:
+    from django.db.models.signals import post_init
+
+    built: list[str] = []
+
+    def count(sender, **kwargs) -> None:
+        built.append(sender.__name__)
+
+    post_init.connect(count)
+    try:
+        response = client.get("/api/v1/referrals/", {"page_size": 10})
+    finally:
+        post_init.disconnect(count)
+    assert len(response.json()["results"]) == 10
+    # Ten referrals and the one the cursor reads to know a next page exists; the request's own
+    # user, token and membership come on top. No need, case, person or agency for any row.
+    assert built.count("Referral") == 11
+    assert not {"Need", "Case", "Person", "Agency", "Consent"} & set(built), built
