@@ -144,6 +144,15 @@ class CustodyRecord(PublicModel):
         verbose_name = _("hồ sơ thi hành án")
         verbose_name_plural = _("hồ sơ thi hành án")
         ordering = ["-release_date", "id"]
+        indexes = [
+            # A case's record probed for its eligible date without reading the table's page
+            # (an index-only scan: the expungement window, case_active_custody_idx).
+            models.Index(
+                fields=["id"],
+                include=["expungement_eligible_date"],
+                name="custody_expungement_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         # No related lookup here: lists of cases show their custody record without another join.
