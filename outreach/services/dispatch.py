@@ -728,6 +728,8 @@ def settle_unknown(unsent: QuerySet[Message], now: dt.datetime) -> dict[str, int
         if error_code in UNKNOWN_OUTCOME or position == 0 or rows[position - 1][1] != lease
     ]
     found = held = 0
+    if not doubtful:
+        return {"found": found, "held": held}
     rates = routing.Rates.load()
     for m in Message.objects.filter(id__in=doubtful):
         route = routing.route_for(m.channel, m.destination, m.carrier, rates, chosen=m.provider)
