@@ -178,22 +178,30 @@ class TwilioBackend:
 
     def find(self, message: Message) -> str | None:
         """Twilio takes no idempotency key; it lists the messages sent to a number, newest first.
-        Ours is one with the same body created since our first attempt (a minute's leeway for
-        clocks). Two people sharing a phone and the same campaign text look alike: that phone
-        then gets the text once, which is what its owner would want."""
+        Ours is one with the same body, created since our first attempt (Twilio's times have whole
+        seconds), whose id no other row of ours has recorded: the same text sent to the same
+        number by an earlier campaign is not this message."""
         from twilio.base.exceptions import TwilioException
 
-        since = (message.first_attempt_at or message.created_at) - dt.timedelta(minutes=1)
+        started = message.first_attempt_at or message.created_at
+        since = started.replace(microsecond=0) - dt.timedelta(seconds=1)
         try:
             recent = self.client.messages.list(
                 to=message.destination, limit=self.FIND_AMONG, page_size=self.FIND_AMONG
             )
         except (TwilioException, requests.RequestException) as exc:
             raise ChannelError(f"twilio lookup: {type(exc).__name__}", permanent=False) from None
-        for sent in recent:
-            if sent.body == message.body and sent.date_created and sent.date_created >= since:
-                return str(sent.sid)
-        return None
+        candidates = [
+            str(sent.sid)
+            for sent in recent
+            if sent.body == message.body and sent.date_created and sent.date_created >= since
+        ]
+        taken = set(
+            Message.objects.filter(provider=self.name, provider_id__in=candidates)
+            .exclude(pk=message.pk)
+            .values_list("provider_id", flat=True)
+        )
+        return next((sid for sid in candidates if sid not in taken), None)
 
 
 def callback_url(provider: str, message: Message) -> str:

@@ -291,3 +291,24 @@ class DeadWorkerInFlightTests:
         expire_leases()  # no webhook within the grace: sent again
         assert dispatch.recover_expired()["requeued"] == 1
         assert Message.objects.get(pk=row).status == S.CREATED
+
+    def test_the_same_text_sent_to_the_number_before_is_not_taken_for_it(
+        self, fake, officer, editor, approver, manager
+    ):
+        # Two campaigns of one text to one person, a second apart: the first's message at Twilio
+        # (its id recorded on its own row) must not pass for the second's lost send — that would
+        # mark the second sent while nothing went out (the topology test caught it).
+        person_with_consent(officer, "0912345601", channel="")
+        content = approved_content(editor, approver)
+        earlier = running_campaign(manager, approver, content, channels=[Channel.SMS])
+        launch_and_write(manager, earlier)
+        assert dispatch.dispatch(budget_seconds=5).sent == 1
+        later = running_campaign(manager, approver, content, channels=[Channel.SMS])
+        launch_and_write(manager, later)
+        (row,) = dispatch.claim(limit=10)
+        expire_leases()  # its worker died before it called Twilio
+
+        assert dispatch.recover_expired()["requeued"] == 1
+        assert Message.objects.get(pk=row).status == S.CREATED
+        dispatch.dispatch(budget_seconds=5)
+        assert len({r["provider_id"] for r in fake.received()}) == 2
