@@ -400,6 +400,15 @@ class Referral(PublicModel):
                 condition=Q(status="requested"),
                 name="referral_unanswered_idx",
             ),
+            # An agency's inbox of open referrals by deadline: read straight from the index (it
+            # walked the whole deadline index filtering other agencies' and finished rows: 51 ms
+            # at 470,000 referrals, 0.1 ms with this). The statuses are TERMINAL's, sorted
+            # (a test holds them equal).
+            models.Index(
+                fields=["agency", "response_due", "id"],
+                condition=~Q(status__in=["cancelled", "completed", "failed", "rejected"]),
+                name="referral_open_by_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

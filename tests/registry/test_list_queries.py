@@ -57,3 +57,27 @@ def test_list_pages_do_not_query_per_row(client, url) -> None:
     add_cases(6)
     many = queries_for(client, url)
     assert few == many
+
+
+def test_an_agency_inbox_reads_its_open_referrals_from_one_index() -> None:
+    # The inbox's open referrals by deadline come from referral_open_by_due_idx, a partial index
+    # whose condition must stay TERMINAL's statuses: were they to drift apart, PostgreSQL could no
+    # longer use it and the inbox would walk every agency's referrals again (issue 20).
+    from registry.filters import ReferralInboxFilter
+    from registry.models import Referral
+
+    (index,) = [i for i in Referral._meta.indexes if i.name == "referral_open_by_due_idx"]
+    ((lookup, statuses),) = index.condition.children
+    assert (lookup, index.condition.negated, set(statuses)) == (
+        "status__in",
+        True,
+        set(Referral.TERMINAL),
+    )
+    agency = Agency.objects.get(code="so-noi-vu")
+    rows = ReferralInboxFilter(
+        {}, queryset=Referral.objects.filter(agency=agency), today=today()
+    ).qs.order_by("response_due", "id")[:51]
+    with connection.cursor() as cursor:  # the test's transaction: these end with it
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+    assert "referral_open_by_due_idx" in rows.explain()
