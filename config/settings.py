@@ -186,6 +186,9 @@ OTP_TOTP_ISSUER = "Con đường hướng thiện"
 # row's expiry (SESSION_COOKIE_AGE from its last save) always outlives the idle limit.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=60)
+# The header's and home page's figures are kept this long per user (registry/counts.py), and
+# counted afresh after the user's own changes; 0 counts them on every page.
+COUNTS_SECONDS = env.int("COUNTS_SECONDS", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + SESSION_TOUCH_SECONDS
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_MAX_SECONDS = env.int("SESSION_MAX_SECONDS", default=8 * 3600)

@@ -13,10 +13,11 @@ from django.contrib.auth import logout
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 
-from registry import access, audit
+from registry import access, audit, counts
 from registry.client_ip import client_ip
 
 SIGNED_IN_AT = "signed_in_at"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 SEEN_AT = "seen_at"
 
 
@@ -52,6 +53,10 @@ class SessionLimitsMiddleware:
                 logout(request)
             response = self.get_response(request)
             match = getattr(request, "resolver_match", None)
+            actor = getattr(request, "user", None)  # after the view: a sign-in changes it
+            if request.method not in SAFE_METHODS and actor is not None and actor.is_authenticated:
+                if not getattr(match.func if match else None, "reads_only", False):
+                    counts.forget(actor)  # the user's own change shows at once
             route = match.view_name if match else ""
             if response.status_code in (401, 403, 404) and route in access.PERSONAL_DATA_ROUTES:
                 audit.audit_denied(

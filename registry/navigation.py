@@ -19,6 +19,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from registry import access
+from registry.counts import kept as counts_kept
 from registry.models import Case, Notification, Referral, User
 
 Count = Callable[[User, dt.date], int]
@@ -135,19 +136,17 @@ def navigation(request: HttpRequest) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False) or not user.is_verified():
         return []
     today = timezone.localdate()
+    places = places_for(user)
+    counts = counts_kept(
+        user,
+        "header",
+        lambda: {p.url_name: p.count(user, today) for p in places if p.count is not None},
+    )
     items = []
-    for place in places_for(user):
+    for place in places:
         url = reverse(place.url_name)
         current = request.path == url or any(request.path.startswith(p) for p in place.prefixes)
-        items.append(
-            NavItem(
-                place.label,
-                url,
-                place.count(user, today) if place.count else None,
-                place.alert,
-                current,
-            )
-        )
+        items.append(NavItem(place.label, url, counts.get(place.url_name), place.alert, current))
     return items
 
 

@@ -62,11 +62,12 @@ def case_search(*, user: User, query: str) -> SearchResult:
     if not words:
         return SearchResult("", [])
     for word in words:
-        cases = cases.filter(person__folded_name__contains=word)
+        # The case's copy of its person's folded name: read from the commune's name index.
+        cases = cases.filter(sort_name__contains=word)
     return SearchResult("name", _ordered(cases))
 
 
 def _ordered(cases: QuerySet[Case]) -> list[Case]:
     # Open cases first (a person may have older closed ones), then by name.
-    order = [F("closed_on").asc(nulls_first=True), "person__folded_name", "id"]
+    order = [F("closed_on").asc(nulls_first=True), "sort_name", "id"]
     return list(cases.order_by(*order)[:LIMIT])

@@ -130,6 +130,11 @@ class Case(PublicModel):
         related_name="+",
         verbose_name=_("người mở hồ sơ"),
     )
+    # The person's folded name, copied here by the database (triggers in migration 0022, kept in
+    # step when the name changes or the case changes person) so that a commune's case list reads
+    # its page in name order, and search by name its matches, from one index of the commune's
+    # cases instead of probing each person's row (issue 20). Never written by Python.
+    sort_name = models.CharField(max_length=150, editable=False, default="")
     version = models.PositiveIntegerField(default=1, editable=False)
     # Retention (registry.services.retention): a case closed by expungement is archived — its
     # outreach data deleted — and its person's fields minimised after a configurable period.
@@ -163,6 +168,13 @@ class Case(PublicModel):
                 fields=["commune", "custody_record"],
                 condition=Q(status="active"),
                 name="case_active_custody_idx",
+            ),
+            # The case list in name order and search by name: a commune's cases by name, with
+            # what search orders by first, read from this index alone.
+            models.Index(
+                fields=["commune", "sort_name", "id"],
+                include=["closed_on"],
+                name="case_commune_name_idx",
             ),
         ]
 

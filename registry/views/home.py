@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registry import access
+from registry.counts import kept as counts_kept
 from registry.models import (
     Case,
     DataSubjectRequest,
@@ -211,7 +212,9 @@ MORE = (
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    cards = [card for build in [*BUILDERS, *_EXTRA] for card in build(user, today)]
+    cards = counts_kept(
+        user, "home", lambda: [card for build in [*BUILDERS, *_EXTRA] for card in build(user, today)]
+    )
     in_header = {p.url_name for p in places_for(user)}
     more = [
         (label, reverse(name))

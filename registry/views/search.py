@@ -12,12 +12,14 @@ from django.views.decorators.http import require_POST
 
 from registry import access
 from registry.audit import audit_record
+from registry.counts import reads_only
 from registry.models import AccessEvent, Case
 from registry.search import case_search
 from registry.tables import CaseTable
 from registry.views.common import verified_required
 
 
+@reads_only
 @verified_required
 @require_POST
 def search(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,73 @@
+"""A case carries its person's folded name (``Case.sort_name``, kept by the database) so that the
+case list in name order and search by name read one index of the commune's cases (issue 20). The
+copy must follow every writer of the name — a correction, a second case, retention's erasure —
+and the pages must still answer in name order, in scope."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from registry import services
+from registry.models import Case, Person
+from tests import factories
+from tests.registry.test_casework_pages import officer_of
+
+pytestmark = pytest.mark.django_db
+
+
+def sort_names(person: Person) -> list[str]:
+    return list(Case.objects.filter(person=person).values_list("sort_name", flat=True))
+
+
+def test_a_case_takes_its_persons_name_and_follows_a_correction() -> None:
+    builder = factories.UserFactory(username="builder")
+    person = factories.make_person(builder, full_name="Lò Văn Pàng")
+    factories.make_case(builder, person)
+    assert sort_names(person) == ["lo van pang"]
+
+    services.person_update(actor=builder, person=person, full_name="Quàng Thị Xuân")
+    assert sort_names(person) == ["quang thi xuan"]
+
+    # A save of the case from Python never writes a stale copy back.
+    case = Case.objects.get(person=person)
+    case.sort_name = "stale"
+    case.save()
+    assert sort_names(person) == ["quang thi xuan"]
+
+
+def test_a_minimised_person_leaves_no_name_on_their_cases() -> None:
+    # Retention's minimisation blanks the folded name with a bulk update (no Python save).
+    builder = factories.UserFactory(username="builder")
+    person = factories.make_person(builder, full_name="Cầm Văn Toán")
+    factories.make_case(builder, person)
+    Person.objects.filter(pk=person.pk).update(folded_name="")
+    assert sort_names(person) == [""]
+
+
+def names_on(html: str) -> list[str]:
+    return re.findall(r'href="/cases/[0-9a-f-]+/">([^<]+)</a>', html)
+
+
+def test_case_list_and_search_answer_in_name_order_within_scope(client) -> None:
+    builder = factories.UserFactory(username="builder")
+    for name in ("Quàng Văn Dũng", "Lò Thị Ánh", "Cà Văn Ún"):
+        person = factories.make_person(builder, full_name=name, national_id=factories.national_id())
+        factories.make_case(builder, person)
+    elsewhere = factories.make_person(
+        builder, full_name="Lò Văn Ánh", national_id=factories.national_id()
+    )
+    factories.make_case(builder, elsewhere, commune_name="Mường Lạn")
+    factories.sign_in(client, officer_of("lan", "Tô Hiệu"))
+
+    listed = client.get("/cases/")
+    assert listed.status_code == 200
+    assert names_on(listed.content.decode()) == ["Cà Văn Ún", "Lò Thị Ánh", "Quàng Văn Dũng"]
+
+    # Without diacritics, every word matched; the other commune's "Lò Văn Ánh" is not there.
+    found = client.post("/search/", {"q": "anh lo"})
+    assert found.status_code == 200
+    assert names_on(found.content.decode()) == ["Lò Thị Ánh"]
+    found = client.post("/search/", {"q": "VĂN"})
+    assert names_on(found.content.decode()) == ["Cà Văn Ún", "Quàng Văn Dũng"]
