@@ -34,6 +34,7 @@ from registry.models import (
     ReferralTransition,
     User,
 )
+from registry.models.cases import INDEX_COPIES
 
 PUBLIC_KEY = {AdministrativeUnit: "code", Agency: "code", NeedType: "code", User: "username"}
 
@@ -137,7 +138,10 @@ def _public_fields(model: type[models.Model]) -> list[str]:
     return [
         f.name
         for f in model._meta.concrete_fields
-        if f.name != "id" and not isinstance(f, BlindIndexField) and not f.name.endswith("_index")
+        if f.name != "id"
+        and f.name not in INDEX_COPIES
+        and not isinstance(f, BlindIndexField)
+        and not f.name.endswith("_index")
     ]
 
 

@@ -33,6 +33,7 @@ from registry.models import (
     User,
 )
 from registry.models.access import CaseUserObjectPermission, Membership, Role
+from registry.models.cases import INDEX_COPIES
 from registry.models.loans import LoanApplication
 from registry.models.privacy import DataSubjectRequest
 from registry.models.training import Enrollment
@@ -606,7 +607,7 @@ def fields_for(user: User, model: type[Model]) -> list[str]:
     every = [
         f.name
         for f in model._meta.concrete_fields
-        if f.name != "id" and not f.name.endswith("_index")
+        if f.name != "id" and not f.name.endswith("_index") and f.name not in INDEX_COPIES
     ]
     for role in roles(user):
         profile = FIELD_PROFILES.get(role, {}).get(model)

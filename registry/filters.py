@@ -87,7 +87,7 @@ class CaseFilter(django_filters.FilterSet):
         horizon = today + dt.timedelta(days=settings.EXPUNGEMENT_LOOKAHEAD_DAYS)
         return queryset.filter(
             status=Case.Status.ACTIVE,
-            custody_record__expungement_eligible_date__range=(today, horizon),
+            expungement_eligible_on__range=(today, horizon),
         )
 
     def filter_need(self, queryset: QuerySet[Case], name: str, value: NeedType) -> QuerySet[Case]:

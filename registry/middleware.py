@@ -54,9 +54,13 @@ class SessionLimitsMiddleware:
             response = self.get_response(request)
             match = getattr(request, "resolver_match", None)
             actor = getattr(request, "user", None)  # after the view: a sign-in changes it
-            if request.method not in SAFE_METHODS and actor is not None and actor.is_authenticated:
-                if not getattr(match.func if match else None, "reads_only", False):
-                    counts.forget(actor)  # the user's own change shows at once
+            if (
+                request.method not in SAFE_METHODS
+                and actor is not None
+                and actor.is_authenticated
+                and not getattr(match.func if match else None, "reads_only", False)
+            ):
+                counts.forget(actor)  # the user's own change shows at once
             route = match.view_name if match else ""
             if response.status_code in (401, 403, 404) and route in access.PERSONAL_DATA_ROUTES:
                 audit.audit_denied(

@@ -28,10 +28,11 @@ from registry.models import (
     DataSubjectRequest,
     Person,
 )
+from registry.models.cases import INDEX_COPIES
 from registry.models.loans import JudicialRecordRequest, LoanApplication
 from registry.models.training import Enrollment, JobPlacement
 
-HIDDEN = {"id", "content"}
+HIDDEN = {"id", "content", *INDEX_COPIES}
 
 
 @dataclass

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_tables2 as tables
-from django_tables2 import utils as tables_utils
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2 import utils as tables_utils
 
 from registry import access
 from registry.models import Case, Referral, User

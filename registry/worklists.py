@@ -42,9 +42,10 @@ def commune_worklist(*, user: User, on: dt.date) -> CommuneWorklist:
         .order_by(F("last_contact_on").asc(nulls_first=True), "id")
     )
     horizon = on + dt.timedelta(days=settings.EXPUNGEMENT_LOOKAHEAD_DAYS)
+    # The case's copy of its record's date (Case.expungement_eligible_on): a range of one index.
     expungements = cases.filter(
-        status=Case.Status.ACTIVE, custody_record__expungement_eligible_date__range=(on, horizon)
-    ).order_by("custody_record__expungement_eligible_date", "id")
+        status=Case.Status.ACTIVE, expungement_eligible_on__range=(on, horizon)
+    ).order_by("expungement_eligible_on", "id")
     waiting = (
         access.referral_list_for_user(user)
         .filter(

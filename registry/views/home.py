@@ -213,7 +213,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     cards = counts_kept(
-        user, "home", lambda: [card for build in [*BUILDERS, *_EXTRA] for card in build(user, today)]
+        user, "home", lambda: [c for build in [*BUILDERS, *_EXTRA] for c in build(user, today)]
     )
     in_header = {p.url_name for p in places_for(user)}
     more = [

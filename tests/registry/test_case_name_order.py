@@ -5,12 +5,13 @@ and the pages must still answer in name order, in scope."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 
-from registry import services
-from registry.models import Case, Person
+from registry import access, services
+from registry.models import Case, CustodyRecord, Person
 from tests import factories
 from tests.registry.test_casework_pages import officer_of
 
@@ -44,6 +45,22 @@ def test_a_minimised_person_leaves_no_name_on_their_cases() -> None:
     factories.make_case(builder, person)
     Person.objects.filter(pk=person.pk).update(folded_name="")
     assert sort_names(person) == [""]
+
+
+def test_a_case_carries_its_records_expungement_date_and_follows_a_new_one() -> None:
+    builder = factories.UserFactory(username="builder")
+    case = factories.make_case(builder)
+    record = case.custody_record
+    assert record.expungement_eligible_date is not None
+    assert Case.objects.get(pk=case.pk).expungement_eligible_on == record.expungement_eligible_date
+
+    later = record.expungement_eligible_date + dt.timedelta(days=400)
+    CustodyRecord.objects.filter(pk=record.pk).update(expungement_eligible_date=later)
+    assert Case.objects.get(pk=case.pk).expungement_eligible_on == later
+    # Never shown, served or exported: the police's profile (every field) leaves both copies out.
+    shown = access.fields_for(officer_of("lan", "Tô Hiệu"), Case)
+    assert "status" in shown and "last_contact_on" in shown
+    assert "expungement_eligible_on" not in shown and "sort_name" not in shown
 
 
 def names_on(html: str) -> list[str]:

@@ -25,9 +25,7 @@ def awaited_on_home(client) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as captured:
         page = client.get("/")
     assert page.status_code == 200
-    found = re.search(
-        r'app-card__figure">(\d+)</span>' + re.escape(AWAITED), page.content.decode()
-    )
+    found = re.search(r'app-card__figure">(\d+)</span>' + re.escape(AWAITED), page.content.decode())
     assert found, "the card of people awaited is on the home page"
     return int(found.group(1)), len(captured.captured_queries)
 
