@@ -216,8 +216,9 @@ def main() -> None:
     officers_high = int(os.environ.get("BENCH_USERS_HIGH", "100"))
     seconds = int(os.environ.get("BENCH_SECONDS", "60"))
     page_seconds = int(os.environ.get("BENCH_PAGE_SECONDS", "15"))
-    workers = os.environ.get("GUNICORN_WORKERS", "3")
-    threads = os.environ.get("GUNICORN_THREADS", "4")
+    # config/gunicorn.py's defaults on this machine: two workers a core, one thread each.
+    workers = os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1)))
+    threads = os.environ.get("GUNICORN_THREADS", "1")
     url = seeded_database(os.environ.get("BENCH_LOAD_DB", "bench_seed"), people)
     env = {
         **bench_env(url),

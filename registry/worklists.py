@@ -57,13 +57,52 @@ def commune_worklist(*, user: User, on: dt.date) -> CommuneWorklist:
     return CommuneWorklist(expected, visits, expungements, waiting)
 
 
-def first_rows(queryset: QuerySet[M], count: int) -> list[M]:
+# The columns a line of the worklist shows (with the person's uuid for the audit row). The scoped
+# selector joins whole rows of the case, its person, custody record, commune and two officers:
+# at 150 lines, about 850 model instances and 3,600 encrypted-field slots a page, the worklist's
+# largest cost (issue 20, docs/performance.md).
+LINE_FIELDS = (
+    "uuid",
+    "status",
+    "address_check_due",
+    "reporting_deadline",
+    "classification",
+    "last_contact_on",
+    "expungement_eligible_on",
+    "person__uuid",
+    "person__full_name",
+)
+# A row of the case table (registry/tables.py CaseTable) and the keys the case list sorts by.
+TABLE_FIELDS = (
+    *LINE_FIELDS,
+    "created_at",
+    "sort_name",
+    "person__birth_year",
+    "commune__name",
+    "commune__folded_name",
+    "assigned_officer__username",
+    "assigned_officer__first_name",
+    "assigned_officer__last_name",
+)
+
+
+def shown_only(queryset: QuerySet[M], fields: tuple[str, ...]) -> QuerySet[M]:
+    """``queryset`` loading only ``fields`` (``relation__field`` joins that relation)."""
+    related = sorted({name.split("__")[0] for name in fields if "__" in name})
+    return queryset.select_related(None).select_related(*related).only(*fields)
+
+
+def first_rows(queryset: QuerySet[M], count: int, *, fields: tuple[str, ...] = ()) -> list[M]:
     """The first ``count`` rows of a worklist in two steps: the ids alone (the ordering query
     without the joins of the scoped selector, which on a million cases made the planner join every
-    custody record before sorting), then those rows with their joins, in the same order."""
+    custody record before sorting), then those rows with their joins — only ``fields`` if given —
+    in the same order."""
     ids = list(queryset.values_list("id", flat=True)[:count])
-    rows = {row.pk: row for row in queryset.filter(id__in=ids)}
-    return [rows[i] for i in ids if i in rows]
+    rows = queryset.filter(id__in=ids)
+    if fields:
+        rows = shown_only(rows, fields)
+    found = {row.pk: row for row in rows}
+    return [found[i] for i in ids if i in found]
 
 
 @dataclass(frozen=True)
@@ -95,8 +134,7 @@ def next_deadline(case: Case, *, today: dt.date, sees_supervision: bool) -> Dead
                 last + dt.timedelta(days=int(cadence)) if last else today,
             )
         )
-    record = case.custody_record
-    eligible = record.expungement_eligible_date if record is not None else None
+    eligible = case.expungement_eligible_on  # the custody record's date, copied on the case
     if eligible and eligible >= today:
         found.append(Deadline(_("Đủ điều kiện xóa án tích"), eligible))
     return min(found, key=lambda d: d.day) if found else None

@@ -55,7 +55,14 @@ from registry.views.common import (
     verified_required,
 )
 from registry.views.display import display, summary
-from registry.worklists import commune_worklist, first_rows, next_deadline
+from registry.worklists import (
+    LINE_FIELDS,
+    TABLE_FIELDS,
+    commune_worklist,
+    first_rows,
+    next_deadline,
+    shown_only,
+)
 
 A = AccessEvent.Action
 
@@ -72,9 +79,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     work = commune_worklist(user=request.user, on=today)
     sections = {
-        "expected": first_rows(work.expected_arrivals, 50),
-        "visits": first_rows(work.visits_due, 50),
-        "expungements": first_rows(work.expungements_coming, 50),
+        "expected": first_rows(work.expected_arrivals, 50, fields=LINE_FIELDS),
+        "visits": first_rows(work.visits_due, 50, fields=LINE_FIELDS),
+        "expungements": first_rows(work.expungements_coming, 50, fields=LINE_FIELDS),
         "referrals": first_rows(work.referrals_waiting, 50),
     }
     audit_record(
@@ -116,7 +123,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         )
     sort = request.GET.get("sort") if request.GET.get("sort") in CASE_SORTS else "name"
     key, descending = CASE_SORTS[sort]
-    page = keyset_page(found.qs, key=key, descending=descending, cursor=request.GET.get("after"))
+    page = keyset_page(
+        shown_only(found.qs, TABLE_FIELDS),
+        key=key,
+        descending=descending,
+        cursor=request.GET.get("after"),
+    )
     filtered = any(v for k, v in request.GET.items() if k in found.filters)
     audit_record(
         actor=request.user,
