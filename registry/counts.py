@@ -1,5 +1,5 @@
-"""The figures that say "something is waiting for you" — the header's counts on every staff page
-and the home page's cards — kept a short while per user.
+"""The figures that say "something is waiting for you" — the header's counts on every staff page,
+the home page's cards, the inbox's tabs — kept a short while per user.
 
 Every staff page draws the header: for a commune officer five counts over the commune's cases and
 referrals, the same answers many times a minute (issue 20: a tenth of a page's server time). They
@@ -26,7 +26,7 @@ from registry import access
 from registry.models import User
 
 T = TypeVar("T")
-NAMES = ("header", "home")
+NAMES = ("header", "home", "inbox")
 log = logging.getLogger("registry.counts")
 
 

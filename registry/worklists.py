@@ -12,6 +12,7 @@ from django.db.models import F, Model, Q, QuerySet
 
 from registry import access
 from registry.models import Case, Referral, User
+from registry.selectors import shown_only
 
 M = TypeVar("M", bound=Model)
 
@@ -84,12 +85,6 @@ TABLE_FIELDS = (
     "assigned_officer__first_name",
     "assigned_officer__last_name",
 )
-
-
-def shown_only(queryset: QuerySet[M], fields: tuple[str, ...]) -> QuerySet[M]:
-    """``queryset`` loading only ``fields`` (``relation__field`` joins that relation)."""
-    related = sorted({name.split("__")[0] for name in fields if "__" in name})
-    return queryset.select_related(None).select_related(*related).only(*fields)
 
 
 def first_rows(queryset: QuerySet[M], count: int, *, fields: tuple[str, ...] = ()) -> list[M]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from registry import access, services
 from registry.audit import audit_record
+from registry.counts import kept as counts_kept
 from registry.errors import ApplicationError
 from registry.filters import INBOX_VIEWS, OverdueFilter, ReferralInboxFilter, refused_params
 from registry.forms.agencies import (
@@ -45,6 +46,7 @@ from registry.models import (
     TrainingCourse,
 )
 from registry.models.training import Enrollment, JobFollowUp
+from registry.selectors import shown_only
 from registry.services import loans, training
 from registry.services.judicial_records import (
     judicial_record_issue,
@@ -722,6 +724,24 @@ def overdue(request: HttpRequest) -> HttpResponse:
 # --- the inbox of referrals ---------------------------------------------------------------------
 
 
+# What a row of the inbox shows (ReferralInboxTable), the person's uuid for the audit row, and the
+# keys it sorts by.
+INBOX_FIELDS = (
+    "uuid",
+    "status",
+    "response_due",
+    "sent_at",
+    "note",
+    "need__need_type__name",
+    "need__case__person__uuid",
+    "need__case__person__full_name",
+    "need__case__commune__name",
+    "sent_by__username",
+    "sent_by__first_name",
+    "sent_by__last_name",
+)
+
+
 def _inbox_rows(request: HttpRequest):  # type: ignore[no-untyped-def]
     return (
         access.referral_list_for_user(request.user)
@@ -748,7 +768,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
     newest = request.GET.get("sort") == "newest"  # else the nearest deadline first
     page = keyset_page(
-        found.qs,
+        shown_only(found.qs, INBOX_FIELDS),
         key="sent_at" if newest else "response_due",
         descending=newest,
         cursor=request.GET.get("after"),
@@ -757,12 +777,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
     audit_record(
         actor=request.user, action=A.LIST, objects=page.rows, model=Referral, purpose="inbox"
     )
-    counts = {
-        name: ReferralInboxFilter({"view": name}, queryset=_inbox_rows(request), today=today)
-        .qs.order_by()
-        .count()
-        for name in ("new", "overdue")
-    }
+    # The tabs' figures, kept a short while like the header's (registry/counts.py).
+    counts = counts_kept(
+        request.user,
+        "inbox",
+        lambda: {
+            name: ReferralInboxFilter({"view": name}, queryset=_inbox_rows(request), today=today)
+            .qs.order_by()
+            .count()
+            for name in ("new", "overdue")
+        },
+    )
     return render(
         request,
         "agencies/inbox.html",

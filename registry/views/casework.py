@@ -45,6 +45,7 @@ from registry.models import (
     ReferralTransition,
 )
 from registry.reports.exports import neutralise
+from registry.selectors import shown_only
 from registry.tables import CASE_SORTS, CaseTable
 from registry.views.common import (
     Problems,
@@ -61,7 +62,6 @@ from registry.worklists import (
     commune_worklist,
     first_rows,
     next_deadline,
-    shown_only,
 )
 
 A = AccessEvent.Action

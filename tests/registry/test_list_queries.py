@@ -22,41 +22,69 @@ def queries_for(client, url: str) -> int:
     return len(captured.captured_queries)
 
 
-PAGES = ["/cases/", "/cases/?status=active", "/worklist/", "/cases/?due=visit_due"]
+def add_cases(builder, officer, count: int) -> None:
+    """``count`` cases of Tô Hiệu, each active, visited, with a referral to Home Affairs."""
+    home_affairs = Agency.objects.get(code="so-noi-vu")
+    for _ in range(count):
+        person = factories.make_person(builder, national_id=factories.national_id(), phone=None)
+        case = factories.make_case(builder, person)
+        case = services.case_record_presentation(actor=builder, case=case, assigned_officer=officer)
+        services.case_note_add(
+            actor=builder, case=case, kind="visit", happened_on=today(), text="x"
+        )
+        services.consent_record(actor=builder, person=person, purpose="outreach", evidence="x")
+        services.referral_send(
+            actor=builder, need=factories.make_need(builder, case, "job"), agency=home_affairs
+        )
 
 
-@pytest.mark.parametrize("url", PAGES)
-def test_list_pages_do_not_query_per_row(client, url) -> None:
-    builder = factories.UserFactory(username="builder")
+def commune_officer():
     officer = factories.UserFactory(username="officer")
     Membership.objects.create(
         user=officer,
         role=Role.COMMUNE_POLICE,
         agency=Agency.objects.get(level="commune", kind="police", jurisdiction=factories.commune()),
     ).units.add(factories.commune())
+    return officer
+
+
+PAGES = ["/cases/", "/cases/?status=active", "/worklist/", "/cases/?due=visit_due"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_list_pages_do_not_query_per_row(client, url) -> None:
+    builder = factories.UserFactory(username="builder")
+    officer = commune_officer()
     factories.sign_in(client, officer)
-    home_affairs = Agency.objects.get(code="so-noi-vu")
-
-    def add_cases(count: int) -> None:
-        for _ in range(count):
-            person = factories.make_person(builder, national_id=factories.national_id(), phone=None)
-            case = factories.make_case(builder, person)
-            case = services.case_record_presentation(
-                actor=builder, case=case, assigned_officer=officer
-            )
-            services.case_note_add(
-                actor=builder, case=case, kind="visit", happened_on=today(), text="x"
-            )
-            services.consent_record(actor=builder, person=person, purpose="outreach", evidence="x")
-            services.referral_send(
-                actor=builder, need=factories.make_need(builder, case, "job"), agency=home_affairs
-            )
-
-    add_cases(2)
+    add_cases(builder, officer, 2)
     few = queries_for(client, url)
-    add_cases(6)
+    add_cases(builder, officer, 6)
     many = queries_for(client, url)
     assert few == many
+
+
+def test_search_and_the_agency_inbox_do_not_query_per_row(client) -> None:
+    builder = factories.UserFactory(username="builder")
+    officer = commune_officer()
+    clerk = factories.UserFactory(username="clerk")
+    Membership.objects.create(
+        user=clerk, role=Role.HOME_AFFAIRS, agency=Agency.objects.get(code="so-noi-vu")
+    )
+
+    def counted() -> tuple[int, int]:
+        factories.sign_in(client, officer)
+        with CaptureQueriesContext(connection) as search:
+            assert client.post("/search/", {"q": "pang"}).status_code == 200
+        client.logout()
+        factories.sign_in(client, clerk)
+        inbox = queries_for(client, "/inbox/")
+        client.logout()
+        return len(search.captured_queries), inbox
+
+    add_cases(builder, officer, 2)
+    few = counted()
+    add_cases(builder, officer, 6)
+    assert counted() == few
 
 
 def test_an_agency_inbox_reads_its_open_referrals_from_one_index() -> None:
