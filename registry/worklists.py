@@ -90,12 +90,15 @@ TABLE_FIELDS = (
 def first_rows(queryset: QuerySet[M], count: int, *, fields: tuple[str, ...] = ()) -> list[M]:
     """The first ``count`` rows of a worklist in two steps: the ids alone (the ordering query
     without the joins of the scoped selector, which on a million cases made the planner join every
-    custody record before sorting), then those rows with their joins — only ``fields`` if given —
-    in the same order."""
+    custody record before sorting), then those rows with their joins — only ``fields`` if given,
+    then by key alone — in the same order."""
     ids = list(queryset.values_list("id", flat=True)[:count])
-    rows = queryset.filter(id__in=ids)
     if fields:
-        rows = shown_only(rows, fields)
+        # The ids came through the scoped query: their rows are read by key alone, without
+        # compiling the scope and the list's conditions a second time (≈ 2 ms a list).
+        rows = shown_only(queryset.model._default_manager.filter(pk__in=ids), fields)
+    else:
+        rows = queryset.filter(id__in=ids)
     found = {row.pk: row for row in rows}
     return [found[i] for i in ids if i in found]
 
