@@ -5,10 +5,9 @@ Every staff page draws the header: for a commune officer five counts over the co
 referrals, the same answers many times a minute (issue 20: a tenth of a page's server time). They
 are kept in the cache for ``COUNTS_SECONDS`` per user, day and scope, and forgotten as soon as the
 user sends anything that may change data (``SessionLimitsMiddleware``: any POST but a view marked
-``reads_only``), so an officer sees the
-effect of their own action at once and another officer's within ``COUNTS_SECONDS``. The cache
-holds figures and labels only, never personal data; if it cannot be reached the figures are
-counted as before.
+``reads_only``), so an officer sees the effect of their own action at once and another officer's
+within ``COUNTS_SECONDS``. The cache holds figures and labels only, never personal data; if it
+cannot be reached the figures are counted as before.
 """
 
 from __future__ import annotations
