@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_cotton.apps.SimpleAppConfig",
-    "django_tables2",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

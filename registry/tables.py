@@ -1,46 +1,32 @@
-"""Tables of the staff lists (django-tables2) drawn with GOV.UK's table markup
-(templates/tables/govuk.html): a card per row on a phone, sortable headers where the view sorts.
-Columns outside the viewer's field profile are excluded before the table is drawn."""
+"""Tables and lists of the staff pages, drawn in one Python pass with GOV.UK's table markup
+(templates/tables/govuk.html: a card per row on a phone, sortable headers where the view sorts).
+Columns outside the viewer's field profile are left out before the table is drawn.
+
+A table is its columns — a header and a function from a row to the cell's HTML — and its rows,
+each drawn once into a ``<tr>``. django-tables2 drew these until issue 20: its per-cell machinery
+(an accessor resolved and a render method's signature inspected for every cell, a bound row per
+row, a template node per cell) was a quarter of the case list's, search's and inbox's server time
+(docs/decisions/0004-tables-drawn-in-one-pass.md, docs/performance.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import django_tables2 as tables
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
-from django_tables2 import utils as tables_utils
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from registry import access
 from registry.models import Case, Referral, User
-from registry.templatetags.workspace import status_tag, vn_date
+from registry.templatetags.workspace import colour_tag, status_tag, vn_date
 from registry.worklists import next_deadline
-
-# django-tables2 asks ``inspect`` for the signature of a column's render method on every cell
-# (``utils.call_with_appropriate``): at 50 rows of seven columns, a third of a case list's table
-# time (issue 20, docs/performance.md). A function's signature does not change, so it is read once
-# per function (bound or not: a bound method's drops ``self``).
-_inspect_signature = tables_utils.signature
-_signatures: dict[tuple[Any, bool], tuple[tuple[str, ...], str | None]] = {}
-
-
-def _kept_signature(fn: Any) -> tuple[tuple[str, ...], str | None]:
-    key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
-    try:
-        return _signatures[key]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable callable: inspected each time, as django-tables2 does
-        return _inspect_signature(fn)
-    found = _inspect_signature(fn)
-    if len(_signatures) < 512:  # columns are few; never grow without bound
-        _signatures[key] = found
-    return found
-
-
-tables_utils.signature = _kept_signature
 
 # Sort parameter → (path of the key, descending). Every key is non-null for the rows it sorts.
 CASE_SORTS = {
@@ -50,76 +36,180 @@ CASE_SORTS = {
     "newest": ("created_at", True),
 }
 
-
-class GovukTable(tables.Table):
-    class Meta:
-        template_name = "tables/govuk.html"
-        orderable = False
+EMPTY = "—"
+_UUID_MARK = "00000000-0000-0000-0000-000000000000"
 
 
-class CaseTable(GovukTable):
-    name = tables.Column(verbose_name=_("Họ và tên"), accessor="person__full_name")
-    age = tables.Column(verbose_name=_("Tuổi"), accessor="person__birth_year", empty_values=())
-    commune = tables.Column(verbose_name=_("Xã, phường"), accessor="commune__name")
-    status = tables.Column(verbose_name=_("Trạng thái"))
-    classification = tables.Column(verbose_name=_("Phân loại"))
-    officer = tables.Column(verbose_name=_("Cán bộ quản lý"), accessor="assigned_officer")
-    deadline = tables.Column(verbose_name=_("Việc tiếp theo"), empty_values=())
+def links(name: str, *more: str) -> Callable[..., str]:
+    """``reverse(name, args=[uuid, *more])`` for many rows: the URL is reversed once (with a
+    placeholder uuid) and each row's is put together from its two halves — a ``reverse`` costs
+    about 60 µs, a page of 150 links 9 ms. Only for URL patterns whose first argument is a uuid."""
+    head, tail = reverse(name, args=[_UUID_MARK, *more]).split(_UUID_MARK)
+    return lambda uuid: f"{head}{uuid}{tail}"
 
-    sortable = {"name": "name", "commune": "commune", "status": "status"}
 
-    def __init__(self, data: Any, *, user: User, **kwargs: Any) -> None:
-        exclude = []
-        if not access.may_read(user, Case, "classification"):
-            exclude.append("classification")
-        if not access.may_read(user, Case, "assigned_officer"):
-            exclude.append("officer")
-        self.supervision = all(
+def link(href: str, text: str) -> SafeString:
+    return format_html('<a class="govuk-link" href="{}">{}</a>', href, text)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    header: Any  # a (lazy) translated string
+    cell: Callable[[Any], Any]  # the row → the cell's HTML (a plain string is escaped)
+    # The ``sort`` parameter its header links to, if the view sorts by it (search results do not:
+    # a posted query has no sorted pages).
+    sort: str | bool | None = None
+
+
+class Table:
+    """Rows under their columns. ``rows`` are drawn on first use, each cell once."""
+
+    empty_text = gettext_lazy("Không có hồ sơ nào khớp bộ lọc.")
+
+    def __init__(self, records: Sequence[Any], columns: Iterable[Column]) -> None:
+        self.records = records
+        self.columns = list(columns)
+
+    @cached_property
+    def rows(self) -> list[SafeString]:
+        cells = [
+            ('<td class="govuk-table__cell" data-label="' + escape(c.header) + '">', c.cell)
+            for c in self.columns
+        ]
+        drawn = []
+        for record in self.records:
+            uuid = getattr(record, "uuid", None)
+            row = ['<tr class="govuk-table__row"', f' data-uuid="{uuid}">' if uuid else ">"]
+            for opening, cell in cells:
+                row.append(opening + conditional_escape(cell(record)) + "</td>")
+            row.append("</tr>")
+            drawn.append(mark_safe("".join(row)))  # noqa: S308 (headers and cells escaped above)
+        return drawn
+
+
+def _person_name(person: Any) -> str:
+    return person.full_name or EMPTY
+
+
+# --- the commune's worklist --------------------------------------------------------------------
+
+
+def worklist_lines(
+    sections: dict[str, Sequence[Any]], *, today: Any
+) -> dict[str, list[SafeString]]:
+    """The worklist's lines (templates/casework/worklist.html), each a ``<li>`` with the person's
+    name linked to the case (the referral for a referral) and what is due."""
+    case_page, referral_page = links("case-page"), links("referral-detail")
+    due = _("hạn")
+
+    def line(uuid: Any, href: str, text: str, detail: Any) -> SafeString:
+        return format_html(
+            '<li data-uuid="{}"><a class="govuk-link" href="{}">{}</a> — {}</li>',
+            uuid,
+            href,
+            text,
+            detail,
+        )
+
+    def case_line(case: Case, detail: Any) -> SafeString:
+        return line(case.uuid, case_page(case.uuid), case.person.full_name, detail)
+
+    def arrival(case: Case) -> Any:
+        late = case.address_check_due < today
+        return format_html(
+            "{} {}{}",
+            due,
+            vn_date(case.address_check_due),
+            format_html(" {}", colour_tag(_("quá hạn"), "red")) if late else "",
+        )
+
+    def visit(case: Case) -> str:
+        last = vn_date(case.last_contact_on) or _("chưa có")
+        group = _("nhóm %(group)s") % {"group": case.classification}
+        return f"{group}; {_('lần gần nhất')} {last}"
+
+    def referral_line(referral: Referral) -> SafeString:
+        text = f"{referral.need.need_type.name} — {referral.need.case.person.full_name}"
+        detail = f"{due} {vn_date(referral.response_due)}"
+        return line(referral.uuid, referral_page(referral.uuid), text, detail)
+
+    return {
+        "expected": [case_line(c, arrival(c)) for c in sections["expected"]],
+        "visits": [case_line(c, visit(c)) for c in sections["visits"]],
+        "expungements": [
+            case_line(c, vn_date(c.expungement_eligible_on)) for c in sections["expungements"]
+        ],
+        "referrals": [referral_line(r) for r in sections["referrals"]],
+    }
+
+
+# --- cases: the case list and search -------------------------------------------------------------
+
+
+def _officer(case: Case) -> str:
+    officer = case.assigned_officer
+    if officer is None:
+        return EMPTY
+    return officer.get_full_name() or officer.get_username()
+
+
+def _classification(case: Case) -> str:
+    if not case.classification:
+        return EMPTY
+    return format_html(
+        '<strong class="govuk-tag govuk-tag--purple" title="{}">{}</strong>',
+        case.get_classification_display(),
+        _("Nhóm %(group)s") % {"group": case.classification},
+    )
+
+
+class CaseTable(Table):
+    """One row per case: the name (to the case page), age, commune, status, and — when the
+    viewer's profile has them — the classification, the officer and the next deadline."""
+
+    def __init__(self, records: Sequence[Case], *, user: User, sortable: bool = True) -> None:
+        """``sortable``: headers link to the list sorted by their column (the case list)."""
+        today = timezone.localdate()
+        case_page = links("case-page")
+        supervision = all(
             access.may_read(user, Case, name) for name in ("address_check_due", "last_contact_on")
         )
-        if not self.supervision:
-            exclude.append("deadline")
-        self.today = timezone.localdate()
-        super().__init__(data, exclude=exclude, **kwargs)
 
-    def render_name(self, record: Case) -> str:
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>',
-            reverse("case-page", args=[record.uuid]),
-            record.person.full_name,
-        )
+        def name(case: Case) -> Any:
+            if not case.person.full_name:
+                return EMPTY
+            return link(case_page(case.uuid), case.person.full_name)
 
-    def render_age(self, value: int | None) -> str:
-        return str(self.today.year - value) if value else "—"
+        def age(case: Case) -> str:
+            born = case.person.birth_year
+            return str(today.year - born) if born else EMPTY
 
-    def render_status(self, record: Case) -> str:
-        return status_tag(record)
+        def deadline(case: Case) -> Any:
+            found = next_deadline(case, today=today, sees_supervision=True)
+            if found is None:
+                return EMPTY
+            late = format_html(" {}", colour_tag(_("quá hạn"), "red")) if found.day < today else ""
+            return format_html("{}: {}{}", found.label, vn_date(found.day), late)
 
-    def render_classification(self, record: Case) -> str:
-        if not record.classification:
-            return "—"
-        return format_html(
-            '<strong class="govuk-tag govuk-tag--purple" title="{}">{}</strong>',
-            record.get_classification_display(),
-            _("Nhóm %(group)s") % {"group": record.classification},
-        )
-
-    def render_officer(self, value: User) -> str:
-        return value.get_full_name() or value.get_username()
-
-    def render_deadline(self, record: Case) -> str:
-        found = next_deadline(record, today=self.today, sees_supervision=self.supervision)
-        if found is None:
-            return "—"
-        late = found.day < self.today
-        return format_html(
-            "{}: {}{}",
-            found.label,
-            vn_date(found.day),
-            format_html(' <strong class="govuk-tag govuk-tag--red">{}</strong>', _("quá hạn"))
-            if late
-            else "",
-        )
+        columns = [
+            Column("name", gettext_lazy("Họ và tên"), name, sort=sortable and "name"),
+            Column("age", gettext_lazy("Tuổi"), age),
+            Column(
+                "commune",
+                gettext_lazy("Xã, phường"),
+                lambda c: c.commune.name,
+                sort=sortable and "commune",
+            ),
+            Column("status", gettext_lazy("Trạng thái"), status_tag, sort=sortable and "status"),
+        ]
+        if access.may_read(user, Case, "classification"):
+            columns.append(Column("classification", gettext_lazy("Phân loại"), _classification))
+        if access.may_read(user, Case, "assigned_officer"):
+            columns.append(Column("officer", gettext_lazy("Cán bộ quản lý"), _officer))
+        if supervision:
+            columns.append(Column("deadline", gettext_lazy("Việc tiếp theo"), deadline))
+        super().__init__(records, columns)
 
 
 # --- the agencies' inbox and the overdue list ----------------------------------------------------
@@ -131,144 +221,121 @@ def _deadline(referral: Referral, today: Any) -> str:
         return vn_date(referral.response_due)
     left = (referral.response_due - today).days
     if left < 0:
-        tag = format_html(
-            '<strong class="govuk-tag govuk-tag--red">{}</strong>',
-            _("quá hạn %(days)d ngày") % {"days": -left},
-        )
-    elif left <= 3:
-        tag = format_html(
-            '<strong class="govuk-tag govuk-tag--orange">{}</strong>',
-            _("còn %(days)d ngày") % {"days": left},
-        )
+        tag = colour_tag(_("quá hạn %(days)d ngày") % {"days": -left}, "red")
     else:
-        tag = format_html(
-            '<strong class="govuk-tag govuk-tag--grey">{}</strong>',
-            _("còn %(days)d ngày") % {"days": left},
-        )
+        tag = colour_tag(_("còn %(days)d ngày") % {"days": left}, "orange" if left <= 3 else "grey")
     return format_html("{} {}", vn_date(referral.response_due), tag)
 
 
-class ReferralInboxTable(GovukTable):
+def _sender(referral: Referral) -> str:
+    officer = referral.sent_by.get_full_name() or referral.sent_by.get_username()
+    return format_html("{}<br>{}", officer, referral.need.case.commune.name)
+
+
+def _note(referral: Referral) -> str:
+    note = referral.note or ""
+    return note if len(note) <= 160 else note[:157] + "…"
+
+
+class ReferralInboxTable(Table):
     """One row per referral with what the agency may see: the need, who sent it from which
     commune, the note sent with it, the deadline and days left, and the steps its state allows."""
 
-    select = tables.Column(verbose_name=_("Chọn"), empty_values=(), accessor="uuid")
-    person = tables.Column(verbose_name=_("Người được hỗ trợ"), accessor="need__case__person")
-    need = tables.Column(verbose_name=_("Nhu cầu"), accessor="need__need_type__name")
-    sender = tables.Column(verbose_name=_("Người gửi"), empty_values=(), accessor="sent_by")
-    note = tables.Column(verbose_name=_("Ghi chú gửi kèm"), empty_values=())
-    deadline = tables.Column(
-        verbose_name=_("Hạn trả lời"), empty_values=(), accessor="response_due"
-    )
-    status = tables.Column(verbose_name=_("Trạng thái"))
-    actions = tables.Column(verbose_name=_("Việc cần làm"), empty_values=(), accessor="uuid")
+    empty_text = gettext_lazy("Không có đề nghị nào khớp bộ lọc.")
 
-    def __init__(self, data: Any, *, today: Any, **kwargs: Any) -> None:
-        self.today = today
-        super().__init__(data, **kwargs)
+    def __init__(self, records: Sequence[Referral], *, today: Any) -> None:
+        detail = links("referral-detail")
+        # Each step's button, its URL put together per row (registry/views/agencies.py).
+        steps = {
+            name: (step, links("referral-act", name))
+            for name, step in Referral.TRANSITIONS.items()
+            if name in Referral.AGENCY_ACTIONS
+        }
 
-    def render_select(self, record: Referral) -> str:
-        if record.status != Referral.Status.REQUESTED:
-            return ""
-        return format_html(
-            '<div class="govuk-checkboxes govuk-checkboxes--small">'
-            '<div class="govuk-checkboxes__item">'
-            '<input class="govuk-checkboxes__input" type="checkbox" name="referrals" value="{}" '
-            'id="select-{}"><label class="govuk-label govuk-checkboxes__label" for="select-{}">'
-            '<span class="app-visually-hidden">{}</span></label></div></div>',
-            record.uuid,
-            record.uuid,
-            record.uuid,
-            _("Chọn %(name)s") % {"name": record.need.case.person.full_name},
-        )
+        def select(referral: Referral) -> str:
+            if referral.status != Referral.Status.REQUESTED:
+                return ""
+            return format_html(
+                '<div class="govuk-checkboxes govuk-checkboxes--small">'
+                '<div class="govuk-checkboxes__item">'
+                '<input class="govuk-checkboxes__input" type="checkbox" name="referrals" '
+                'value="{}" id="select-{}"><label class="govuk-label govuk-checkboxes__label" '
+                'for="select-{}"><span class="app-visually-hidden">{}</span></label></div></div>',
+                referral.uuid,
+                referral.uuid,
+                referral.uuid,
+                _("Chọn %(name)s") % {"name": referral.need.case.person.full_name},
+            )
 
-    def render_person(self, record: Referral) -> str:
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>',
-            reverse("referral-detail", args=[record.uuid]),
-            record.need.case.person.full_name,
-        )
+        def person(referral: Referral) -> str:
+            return link(detail(referral.uuid), _person_name(referral.need.case.person))
 
-    def render_sender(self, record: Referral) -> str:
-        officer = record.sent_by.get_full_name() or record.sent_by.get_username()
-        return format_html("{}<br>{}", officer, record.need.case.commune.name)
-
-    def render_note(self, record: Referral) -> str:
-        note = record.note or ""
-        return note if len(note) <= 160 else note[:157] + "…"
-
-    def render_deadline(self, record: Referral) -> str:
-        return _deadline(record, self.today)
-
-    def render_status(self, record: Referral) -> str:
-        return status_tag(record)
-
-    def render_actions(self, record: Referral) -> str:
-        """Steps without a reason are buttons of the page's form; a step that needs a reason, an
-        outcome or a confirmation opens a page of its own."""
-        parts = []
-        for name, step in Referral.TRANSITIONS.allowed(
-            record.status, among=Referral.AGENCY_ACTIONS
-        ):
-            url = reverse("referral-act", args=[record.uuid, name])
-            if step.destructive:
-                parts.append(
-                    format_html(
-                        '<a class="govuk-button govuk-button--warning app-mb-0" href="{}">{}</a>',
-                        url,
-                        step.button,
-                    )
+        def button(name: str, referral: Referral) -> str:
+            """A step without a reason is a button of the page's form; a step that needs a
+            reason, an outcome or a confirmation opens a page of its own."""
+            step, url = steps[name]
+            if step.destructive or step.needs_reason or name == "complete":
+                return format_html(
+                    '<a class="govuk-button govuk-button--{} app-mb-0" href="{}">{}</a>',
+                    "warning" if step.destructive else "secondary",
+                    url(referral.uuid),
+                    step.button,
                 )
-            elif step.needs_reason or name == "complete":
-                parts.append(
-                    format_html(
-                        '<a class="govuk-button govuk-button--secondary app-mb-0" href="{}">{}</a>',
-                        url,
-                        step.button,
-                    )
-                )
-            else:
-                parts.append(
-                    format_html(
-                        '<button class="govuk-button app-mb-0" formaction="{}">{}</button>',
-                        url,
-                        step.button,
-                    )
-                )
-        return format_html(
-            '<div class="govuk-button-group">{}</div>',
-            format_html("".join(["{}"] * len(parts)), *parts),
+            return format_html(
+                '<button class="govuk-button app-mb-0" formaction="{}">{}</button>',
+                url(referral.uuid),
+                step.button,
+            )
+
+        def actions(referral: Referral) -> str:
+            allowed = Referral.TRANSITIONS.allowed(referral.status, among=steps)
+            buttons = format_html_join("", "{}", ((button(name, referral),) for name, _ in allowed))
+            return format_html('<div class="govuk-button-group">{}</div>', buttons)
+
+        super().__init__(
+            records,
+            [
+                Column("select", gettext_lazy("Chọn"), select),
+                Column("person", gettext_lazy("Người được hỗ trợ"), person),
+                Column("need", gettext_lazy("Nhu cầu"), lambda r: r.need.need_type.name),
+                Column("sender", gettext_lazy("Người gửi"), _sender),
+                Column("note", gettext_lazy("Ghi chú gửi kèm"), _note),
+                Column("deadline", gettext_lazy("Hạn trả lời"), lambda r: _deadline(r, today)),
+                Column("status", gettext_lazy("Trạng thái"), status_tag),
+                Column("actions", gettext_lazy("Việc cần làm"), actions),
+            ],
         )
 
 
-class OverdueTable(GovukTable):
+class OverdueTable(Table):
     """Referrals unanswered after their deadline: the person, where, which agency, how late."""
 
-    person = tables.Column(verbose_name=_("Người được hỗ trợ"), accessor="need__case__person")
-    commune = tables.Column(verbose_name=_("Xã, phường"), accessor="need__case__commune__name")
-    need = tables.Column(verbose_name=_("Nhu cầu"), accessor="need__need_type__name")
-    agency = tables.Column(verbose_name=_("Cơ quan nhận"), accessor="agency__name")
-    late = tables.Column(verbose_name=_("Quá hạn"), empty_values=(), accessor="response_due")
-    escalated = tables.Column(verbose_name=_("Đã báo Công an tỉnh"), empty_values=())
+    empty_text = gettext_lazy("Không có đề nghị nào quá hạn khớp bộ lọc.")
 
-    def __init__(self, data: Any, *, today: Any, **kwargs: Any) -> None:
-        self.today = today
-        super().__init__(data, **kwargs)
+    def __init__(self, records: Sequence[Referral], *, today: Any) -> None:
+        detail = links("referral-detail")
 
-    def render_person(self, record: Referral) -> str:
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>',
-            reverse("referral-detail", args=[record.uuid]),
-            record.need.case.person.full_name,
+        def late(referral: Referral) -> str:
+            days = (today - referral.response_due).days
+            tag = colour_tag(_("%(days)d ngày") % {"days": days}, "red")
+            return format_html("{} {}", vn_date(referral.response_due), tag)
+
+        super().__init__(
+            records,
+            [
+                Column(
+                    "person",
+                    gettext_lazy("Người được hỗ trợ"),
+                    lambda r: link(detail(r.uuid), _person_name(r.need.case.person)),
+                ),
+                Column("commune", gettext_lazy("Xã, phường"), lambda r: r.need.case.commune.name),
+                Column("need", gettext_lazy("Nhu cầu"), lambda r: r.need.need_type.name),
+                Column("agency", gettext_lazy("Cơ quan nhận"), lambda r: r.agency.name),
+                Column("late", gettext_lazy("Quá hạn"), late),
+                Column(
+                    "escalated",
+                    gettext_lazy("Đã báo Công an tỉnh"),
+                    lambda r: vn_date(r.escalated_at) if r.escalated_at else EMPTY,
+                ),
+            ],
         )
-
-    def render_late(self, record: Referral) -> str:
-        days = (self.today - record.response_due).days
-        return format_html(
-            '{} <strong class="govuk-tag govuk-tag--red">{}</strong>',
-            vn_date(record.response_due),
-            _("%(days)d ngày") % {"days": days},
-        )
-
-    def render_escalated(self, record: Referral) -> str:
-        return vn_date(record.escalated_at) if record.escalated_at else "—"

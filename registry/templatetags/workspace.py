@@ -116,16 +116,6 @@ def status_tag(obj: Any, field: str = "status") -> str:
     )
 
 
-@register.filter
-def column_label(column: Any) -> str:
-    """A table column's header, computed once per table (django-tables2 recomputes it, with its
-    translation, for every cell that repeats it as the phone layout's ``data-label``)."""
-    label = column.__dict__.get("_app_label")
-    if label is None:
-        label = column.__dict__["_app_label"] = str(column.header)
-    return label
-
-
 @register.simple_tag
 def colour_tag(text: str, colour: str = "grey") -> str:
     return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)

@@ -46,7 +46,7 @@ from registry.models import (
 )
 from registry.reports.exports import neutralise
 from registry.selectors import shown_only
-from registry.tables import CASE_SORTS, CaseTable
+from registry.tables import CASE_SORTS, CaseTable, worklist_lines
 from registry.views.common import (
     Problems,
     attempt,
@@ -94,7 +94,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/worklist.html",
-        {**sections, "today": today, "can_register": access.has(request.user, "case.create")},
+        {
+            **worklist_lines(sections, today=today),
+            "today": today,
+            "can_register": access.has(request.user, "case.create"),
+        },
     )
 
 

@@ -43,7 +43,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "result": result,
             # A name stays in the box to refine it; an identifier is not echoed back.
             "search_query": query if result.kind == "name" else "",
-            "table": CaseTable(result.cases, user=request.user) if result.cases else None,
+            "table": (
+                CaseTable(result.cases, user=request.user, sortable=False) if result.cases else None
+            ),
         },
         status=400 if result.problem else 200,
     )
