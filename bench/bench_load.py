@@ -168,6 +168,10 @@ def read_stats(prefix: Path) -> dict[str, dict]:
     return pages
 
 
+def spawn_rate(officers: int) -> int:
+    return max(officers // 5, 5)
+
+
 def run_locust(
     host: str, users_file: Path, web: psutil.Process, name: str, officers: int, seconds: int,
     tags: list[str] | None = None, classes: tuple[str, ...] = (),
@@ -180,7 +184,7 @@ def run_locust(
     started = time.monotonic()
     subprocess.run(
         [str(Path(sys.executable).with_name("locust")), "-f", "bench/locustfile.py",
-         "--headless", "-u", str(officers), "-r", str(max(officers // 5, 5)), "-t", f"{seconds}s",
+         "--headless", "-u", str(officers), "-r", str(spawn_rate(officers)), "-t", f"{seconds}s",
          "--host", host, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
          *(["--tags", *tags] if tags else []), *classes],
         cwd=ROOT, env={**os.environ, "BENCH_LOAD_USERS": str(users_file)}, check=False,
@@ -193,7 +197,10 @@ def run_locust(
     overall = pages.pop("Aggregated")
     served = overall["requests"]
     # What the officers would have asked for had every page answered at once.
-    offered = officers * seconds / MEAN_THINK_SECONDS
+    # Locust starts the officers over the first seconds (``-r`` a second): an officer not yet
+    # started asks for nothing, so the ramp counts for half its length.
+    ramp = officers / spawn_rate(officers)
+    offered = officers * (seconds - ramp / 2) / MEAN_THINK_SECONDS
     return {
         "officers": officers,
         "seconds": seconds,
@@ -216,9 +223,9 @@ def main() -> None:
     officers_high = int(os.environ.get("BENCH_USERS_HIGH", "100"))
     seconds = int(os.environ.get("BENCH_SECONDS", "60"))
     page_seconds = int(os.environ.get("BENCH_PAGE_SECONDS", "15"))
-    # config/gunicorn.py's defaults on this machine: two workers a core, one thread each.
+    # config/gunicorn.py's defaults on this machine: two workers a core, four threads each.
     workers = os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1)))
-    threads = os.environ.get("GUNICORN_THREADS", "1")
+    threads = os.environ.get("GUNICORN_THREADS", "4")
     url = seeded_database(os.environ.get("BENCH_LOAD_DB", "bench_seed"), people)
     env = {
         **bench_env(url),

@@ -15,12 +15,15 @@ os.environ["TZ"] = "Asia/Ho_Chi_Minh"  # Django sets the same from TIME_ZONE, la
 time.tzset()
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sized from `make bench-load` on two cores (docs/performance.md): the staff pages are CPU-bound
-# Python, and threads only add GIL contention — 3 workers × 4 threads spent 75 ms of CPU a request
-# of the mix where 4 workers × 1 thread spent 66 and served 13 % more. Two workers a core.
+# Sized from `make bench-load` on two cores (docs/performance.md): two workers a core, four
+# threads each. The staff pages are CPU-bound Python, so threads add no throughput; what they buy is
+# the tail: a worker with one thread answers its keep-alive connections strictly in turn, so a short
+# request (a probe, the home page) waits behind every long one queued before it, while threads
+# share the worker between them. At 100 officers, 4 × 4 answered p95 940 ms and /healthz p95 550 ms
+# where 4 × 1 answered 2,100 and 1,900, for the same CPU a request (24.4 and 24.6 ms).
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1))))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
