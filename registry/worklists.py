@@ -73,6 +73,14 @@ LINE_FIELDS = (
     "person__uuid",
     "person__full_name",
 )
+# A referral's line: the need, the person's name (and uuid for the audit row), the deadline.
+REFERRAL_LINE_FIELDS = (
+    "uuid",
+    "response_due",
+    "need__need_type__name",
+    "need__case__person__uuid",
+    "need__case__person__full_name",
+)
 # A row of the case table (registry/tables.py CaseTable) and the keys the case list sorts by.
 TABLE_FIELDS = (
     *LINE_FIELDS,

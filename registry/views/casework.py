@@ -58,6 +58,7 @@ from registry.views.common import (
 from registry.views.display import display, summary
 from registry.worklists import (
     LINE_FIELDS,
+    REFERRAL_LINE_FIELDS,
     TABLE_FIELDS,
     commune_worklist,
     first_rows,
@@ -82,7 +83,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "expected": first_rows(work.expected_arrivals, 50, fields=LINE_FIELDS),
         "visits": first_rows(work.visits_due, 50, fields=LINE_FIELDS),
         "expungements": first_rows(work.expungements_coming, 50, fields=LINE_FIELDS),
-        "referrals": first_rows(work.referrals_waiting, 50),
+        "referrals": first_rows(work.referrals_waiting, 50, fields=REFERRAL_LINE_FIELDS),
     }
     audit_record(
         actor=request.user,
@@ -91,6 +92,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
         objects=[*sections["expected"], *sections["visits"], *sections["expungements"]],
         purpose="worklist",
     )
+    if sections["referrals"]:  # their lines name the person too
+        audit_record(
+            actor=request.user,
+            action=A.LIST,
+            model=Referral,
+            objects=sections["referrals"],
+            purpose="worklist",
+        )
     return render(
         request,
         "casework/worklist.html",

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from registry import services
-from registry.models import Agency, Case, Membership, Notification, Role
+from registry.models import AccessEvent, Agency, Case, Membership, Notification, Role
 from registry.services.notifications import referrals_escalate_overdue
 from registry.worklists import commune_worklist
 from tests import factories
@@ -105,6 +105,23 @@ class WorklistTests:
             agency=police,
         )
         assert list(commune_worklist(user=officer, on=today()).referrals_waiting) == [referral]
+
+    def test_the_worklist_page_audits_the_people_its_referral_lines_name(
+        self, client, officer
+    ) -> None:
+        case = services.case_record_presentation(actor=officer, case=new_case(officer))
+        police = Agency.objects.get(level="commune", kind="police", jurisdiction=case.commune)
+        referral = services.referral_send(
+            actor=factories.UserFactory(username="x"),
+            need=factories.make_need(officer, case, "residence"),
+            agency=police,
+        )
+        factories.sign_in(client, officer)
+        page = client.get("/worklist/").content.decode()
+        assert f'data-uuid="{referral.uuid}"' in page and case.person.full_name in page
+        event = AccessEvent.objects.get(actor=officer, object_type="referral", purpose="worklist")
+        assert event.object_ids == [str(referral.uuid)]
+        assert event.person_ids == [str(case.person.uuid)]
 
 
 class NotificationTests:
