@@ -59,7 +59,7 @@ class Column:
     cell: Callable[[Any], Any]  # the row → the cell's HTML (a plain string is escaped)
     # The ``sort`` parameter its header links to, if the view sorts by it (search results do not:
     # a posted query has no sorted pages).
-    sort: str | bool | None = None
+    sort: str | None = None
 
 
 class Table:
@@ -192,16 +192,19 @@ class CaseTable(Table):
             late = format_html(" {}", colour_tag(_("quá hạn"), "red")) if found.day < today else ""
             return format_html("{}: {}{}", found.label, vn_date(found.day), late)
 
+        def by(key: str) -> str | None:
+            return key if sortable else None
+
         columns = [
-            Column("name", gettext_lazy("Họ và tên"), name, sort=sortable and "name"),
+            Column("name", gettext_lazy("Họ và tên"), name, sort=by("name")),
             Column("age", gettext_lazy("Tuổi"), age),
             Column(
                 "commune",
                 gettext_lazy("Xã, phường"),
                 lambda c: c.commune.name,
-                sort=sortable and "commune",
+                sort=by("commune"),
             ),
-            Column("status", gettext_lazy("Trạng thái"), status_tag, sort=sortable and "status"),
+            Column("status", gettext_lazy("Trạng thái"), status_tag, sort=by("status")),
         ]
         if access.may_read(user, Case, "classification"):
             columns.append(Column("classification", gettext_lazy("Phân loại"), _classification))

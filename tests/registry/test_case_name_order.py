@@ -88,3 +88,6 @@ def test_case_list_and_search_answer_in_name_order_within_scope(client) -> None:
     assert names_on(found.content.decode()) == ["Lò Thị Ánh"]
     found = client.post("/search/", {"q": "VĂN"})
     assert names_on(found.content.decode()) == ["Cà Văn Ún", "Quàng Văn Dũng"]
+    # The list's headers sort it; the results of a posted search have no sorted pages to link to.
+    assert 'href="?sort=commune"' in listed.content.decode()
+    assert "sort=" not in found.content.decode()
