@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from registry import access
 from registry.models import Case, Referral, User
 from registry.templatetags.workspace import colour_tag, status_tag, vn_date
+from registry.views.display import display
 from registry.worklists import next_deadline
 
 # Sort parameter → (path of the key, descending). Every key is non-null for the rows it sorts.
@@ -88,6 +89,11 @@ class Table:
         return drawn
 
 
+def _late() -> SafeString:
+    """The red "overdue" tag after a date."""
+    return format_html(" {}", colour_tag(_("quá hạn"), "red"))
+
+
 def _person_name(person: Any) -> str:
     return person.full_name or EMPTY
 
@@ -121,7 +127,7 @@ def worklist_lines(
             "{} {}{}",
             due,
             vn_date(case.address_check_due),
-            format_html(" {}", colour_tag(_("quá hạn"), "red")) if late else "",
+            _late() if late else "",
         )
 
     def visit(case: Case) -> str:
@@ -148,10 +154,7 @@ def worklist_lines(
 
 
 def _officer(case: Case) -> str:
-    officer = case.assigned_officer
-    if officer is None:
-        return EMPTY
-    return officer.get_full_name() or officer.get_username()
+    return display(case, "assigned_officer") or EMPTY
 
 
 def _classification(case: Case) -> str:
@@ -189,7 +192,7 @@ class CaseTable(Table):
             found = next_deadline(case, today=today, sees_supervision=True)
             if found is None:
                 return EMPTY
-            late = format_html(" {}", colour_tag(_("quá hạn"), "red")) if found.day < today else ""
+            late = _late() if found.day < today else ""
             return format_html("{}: {}{}", found.label, vn_date(found.day), late)
 
         def by(key: str) -> str | None:
@@ -231,8 +234,7 @@ def _deadline(referral: Referral, today: Any) -> str:
 
 
 def _sender(referral: Referral) -> str:
-    officer = referral.sent_by.get_full_name() or referral.sent_by.get_username()
-    return format_html("{}<br>{}", officer, referral.need.case.commune.name)
+    return format_html("{}<br>{}", display(referral, "sent_by"), referral.need.case.commune.name)
 
 
 def _note(referral: Referral) -> str:

@@ -37,6 +37,18 @@ def new_case(officer, commune_name="Tô Hiệu", **custody):
     )
 
 
+def referral_to_the_commune_police(officer):
+    """A case of the officer's commune and a referral of its need sent to the commune police."""
+    case = services.case_record_presentation(actor=officer, case=new_case(officer))
+    police = Agency.objects.get(level="commune", kind="police", jurisdiction=case.commune)
+    referral = services.referral_send(
+        actor=factories.UserFactory(username="x"),
+        need=factories.make_need(officer, case, "residence"),
+        agency=police,
+    )
+    return case, referral
+
+
 class WorklistTests:
     def test_the_commune_worklist(self, officer) -> None:
         expected = new_case(officer)
@@ -97,25 +109,13 @@ class WorklistTests:
         assert case not in commune_worklist(user=officer, on=today()).visits_due
 
     def test_referrals_waiting_on_the_commune_police(self, officer) -> None:
-        case = services.case_record_presentation(actor=officer, case=new_case(officer))
-        police = Agency.objects.get(level="commune", kind="police", jurisdiction=case.commune)
-        referral = services.referral_send(
-            actor=factories.UserFactory(username="x"),
-            need=factories.make_need(officer, case, "residence"),
-            agency=police,
-        )
+        case, referral = referral_to_the_commune_police(officer)
         assert list(commune_worklist(user=officer, on=today()).referrals_waiting) == [referral]
 
     def test_the_worklist_page_audits_the_people_its_referral_lines_name(
         self, client, officer
     ) -> None:
-        case = services.case_record_presentation(actor=officer, case=new_case(officer))
-        police = Agency.objects.get(level="commune", kind="police", jurisdiction=case.commune)
-        referral = services.referral_send(
-            actor=factories.UserFactory(username="x"),
-            need=factories.make_need(officer, case, "residence"),
-            agency=police,
-        )
+        case, referral = referral_to_the_commune_police(officer)
         factories.sign_in(client, officer)
         page = client.get("/worklist/").content.decode()
         assert f'data-uuid="{referral.uuid}"' in page and case.person.full_name in page
